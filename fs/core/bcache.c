@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Metadata block cache: 4 KiB metadata blocks by address, verified on read
+ * (magic, CRC32C, address, volume UUID), written back sealed with a fresh
+ * CRC on flush (docs/FORMAT.md "Metadata block header"). Clean unreferenced
+ * blocks are evicted least recently used first. Called only under the
+ * volume's metadata lock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/core/vol.h"
+
+/* Lock and heartbeat records are checksummed over their first sector only. */
+static size_t vmfs_blk_seal_len(uint32_t magic)
+{
+	return magic == VMFS_MAGIC_LOCK || magic == VMFS_MAGIC_HB ? VMFS_LOCK_BYTES
+								  : VMFS_MBLOCK_SIZE;
+}
+
+static size_t bc_bucket(const struct vmfs_bcache *bc, uint64_t blkno)
+{
+	return (size_t)((blkno * 0x9e3779b97f4a7c15ull) >> 20) & (bc->nbuckets - 1);
+}
+
+static void lru_unlink(struct vmfs_buf *b)
+{
+	b->lru_prev->lru_next = b->lru_next;
+	b->lru_next->lru_prev = b->lru_prev;
+}
+
+static void lru_push(struct vmfs_bcache *bc, struct vmfs_buf *b)
+{
+	b->lru_next = bc->lru.lru_next;
+	b->lru_prev = &bc->lru;
+	bc->lru.lru_next->lru_prev = b;
+	bc->lru.lru_next = b;
+}
+
+int vmfs_bc_init(struct vmfs_vol *vol, size_t max_bufs)
+{
+	struct vmfs_bcache *bc = &vol->bc;
+
+	bc->nbuckets = 1;
+	while (bc->nbuckets < max_bufs)
+		bc->nbuckets <<= 1;
+	bc->hash = calloc(bc->nbuckets, sizeof(*bc->hash));
+	if (!bc->hash)
+		return -ENOMEM;
+	bc->max = max_bufs;
+	bc->count = bc->ndirty = 0;
+	bc->lru.lru_next = bc->lru.lru_prev = &bc->lru;
+	return 0;
+}
+
+static void buf_free(struct vmfs_buf *b)
+{
+	free(b->data);
+	free(b);
+}
+
+static void hash_remove(struct vmfs_bcache *bc, struct vmfs_buf *b)
+{
+	struct vmfs_buf **pp = &bc->hash[bc_bucket(bc, b->blkno)];
+
+	while (*pp && *pp != b)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = b->hnext;
+}
+
+void vmfs_bc_destroy(struct vmfs_vol *vol)
+{
+	struct vmfs_bcache *bc = &vol->bc;
+	struct vmfs_buf *b, *n;
+
+	if (!bc->hash)
+		return;
+	for (b = bc->lru.lru_next; b != &bc->lru; b = n) {
+		n = b->lru_next;
+		buf_free(b);
+	}
+	free(bc->hash);
+	bc->hash = NULL;
+}
+
+static struct vmfs_buf *bc_find(struct vmfs_bcache *bc, uint64_t blkno)
+{
+	struct vmfs_buf *b;
+
+	for (b = bc->hash[bc_bucket(bc, blkno)]; b; b = b->hnext)
+		if (b->blkno == blkno)
+			return b;
+	return NULL;
+}
+
+/* Drop clean, unreferenced buffers from the cold end until under the limit. */
+static void bc_evict(struct vmfs_bcache *bc)
+{
+	struct vmfs_buf *b, *p;
+
+	for (b = bc->lru.lru_prev; b != &bc->lru && bc->count > bc->max; b = p) {
+		p = b->lru_prev;
+		if (b->ref || b->dirty)
+			continue;
+		lru_unlink(b);
+		hash_remove(bc, b);
+		buf_free(b);
+		bc->count--;
+	}
+}
+
+/*
+ * vmfs_bc_get - reference block @blkno. Read and verified against @magic
+ * unless cached or VMFS_BC_NEW (then zero-filled, not read). The caller
+ * drops the reference with vmfs_bc_put. Returns 0, an I/O error,
+ * -EFSBADCRC or -EFSCORRUPTED.
+ */
+int vmfs_bc_get(struct vmfs_vol *vol, uint64_t blkno, uint32_t magic, unsigned flags,
+		struct vmfs_buf **out)
+{
+	struct vmfs_bcache *bc = &vol->bc;
+	struct vmfs_buf *b;
+	int err;
+
+	if (blkno == 0 || blkno >= vol->vh.total_mblocks)
+		return -EFSCORRUPTED;
+	b = bc_find(bc, blkno);
+	if (b) {
+		if (flags & VMFS_BC_NEW)
+			memset(b->data, 0, VMFS_MBLOCK_SIZE);
+		lru_unlink(b);
+		lru_push(bc, b);
+		b->ref++;
+		*out = b;
+		return 0;
+	}
+	if (bc->count >= bc->max && bc->ndirty > bc->max / 2) {
+		err = vmfs_bc_flush(vol);
+		if (err)
+			return err;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	if (posix_memalign((void **)&b->data, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE)) {
+		free(b);
+		return -ENOMEM;
+	}
+	b->blkno = blkno;
+	if (flags & VMFS_BC_NEW) {
+		memset(b->data, 0, VMFS_MBLOCK_SIZE);
+	} else {
+		err = vmfs_dev_read(vol->dev, b->data, VMFS_MBLOCK_SIZE,
+				    blkno << VMFS_MBLOCK_SHIFT);
+		if (!err)
+			err = vmfs_blk_verify(b->data, vmfs_blk_seal_len(magic), magic, blkno,
+					      vol->vh.hdr.uuid);
+		if (err) {
+			buf_free(b);
+			return err;
+		}
+	}
+	b->ref = 1;
+	b->hnext = bc->hash[bc_bucket(bc, blkno)];
+	bc->hash[bc_bucket(bc, blkno)] = b;
+	lru_push(bc, b);
+	bc->count++;
+	if (bc->count > bc->max)
+		bc_evict(bc);
+	*out = b;
+	return 0;
+}
+
+void vmfs_bc_put(struct vmfs_vol *vol, struct vmfs_buf *b)
+{
+	(void)vol;
+	if (b)
+		b->ref--;
+}
+
+void vmfs_bc_dirty(struct vmfs_vol *vol, struct vmfs_buf *b)
+{
+	if (!b->dirty) {
+		b->dirty = true;
+		vol->bc.ndirty++;
+	}
+}
+
+/* Forget a block that was freed: its contents must never be written back. */
+void vmfs_bc_forget(struct vmfs_vol *vol, uint64_t blkno)
+{
+	struct vmfs_bcache *bc = &vol->bc;
+	struct vmfs_buf *b = bc_find(bc, blkno);
+
+	if (!b)
+		return;
+	if (b->ref) {
+		/* Still referenced by the caller: just make it clean. */
+		if (b->dirty)
+			bc->ndirty--;
+		b->dirty = false;
+		return;
+	}
+	if (b->dirty)
+		bc->ndirty--;
+	lru_unlink(b);
+	hash_remove(bc, b);
+	buf_free(b);
+	bc->count--;
+}
+
+static int cmp_buf(const void *a, const void *b)
+{
+	const struct vmfs_buf *x = *(struct vmfs_buf *const *)a, *y = *(struct vmfs_buf *const *)b;
+
+	return x->blkno < y->blkno ? -1 : x->blkno > y->blkno;
+}
+
+/*
+ * vmfs_bc_flush - seal and write every dirty block, in address order, in
+ * batches the device may run in parallel. Does not flush the device.
+ */
+int vmfs_bc_flush(struct vmfs_vol *vol)
+{
+	struct vmfs_bcache *bc = &vol->bc;
+	struct vmfs_buf **list, *b;
+	struct vmfs_dev_io *ios;
+	size_t n = 0, i, j;
+	int err = 0;
+
+	if (!bc->ndirty)
+		return 0;
+	if (vol->rdonly)
+		return -EROFS;
+	list = malloc(bc->ndirty * sizeof(*list));
+	ios = calloc(64, sizeof(*ios));
+	if (!list || !ios) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (b = bc->lru.lru_next; b != &bc->lru && n < bc->ndirty; b = b->lru_next)
+		if (b->dirty)
+			list[n++] = b;
+	qsort(list, n, sizeof(*list), cmp_buf);
+	for (i = 0; i < n; i += 64) {
+		size_t cnt = n - i < 64 ? n - i : 64;
+
+		for (j = 0; j < cnt; j++) {
+			b = list[i + j];
+			vmfs_blk_seal(b->data, vmfs_blk_seal_len(vmfs_get_le32(b->data)));
+			ios[j] = (struct vmfs_dev_io){ .op = VMFS_IO_WRITE, .buf = b->data,
+				.len = VMFS_MBLOCK_SIZE, .off = b->blkno << VMFS_MBLOCK_SHIFT };
+		}
+		err = vmfs_dev_submit(vol->dev, ios, (unsigned)cnt);
+		if (err) {
+			vol->err = err;
+			goto out;
+		}
+		for (j = 0; j < cnt; j++) {
+			list[i + j]->dirty = false;
+			bc->ndirty--;
+		}
+	}
+	bc_evict(bc);
+out:
+	free(ios);
+	free(list);
+	return err;
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A file's extent map (docs/FORMAT.md "Extent tree") on the generic
+ * B-tree: find the extent covering a logical mblock, insert with merging
+ * of contiguous neighbours, punch a range (freeing its blocks), and flip
+ * ranges between written and unwritten. Called under the metadata lock
+ * with the file's data root in BTREE format.
+ */
+#include <string.h>
+
+#include "fs/core/vol.h"
+
+static int ext_get(struct vmfs_vol *vol, struct vmfs_bt *bt, bool le, uint64_t key,
+		   struct vmfs_extent *e)
+{
+	uint8_t val[VMFS_EXTENT_VAL_BYTES];
+	size_t vlen = sizeof(val);
+	uint64_t k;
+	int err;
+
+	err = le ? vmfs_bt_lookup_le(vol, bt, key, &k, val, &vlen)
+		 : vmfs_bt_lookup_ge(vol, bt, key, &k, val, &vlen);
+	if (err)
+		return err;
+	return vmfs_extent_val_decode(val, vlen, k, e);
+}
+
+/*
+ * vmfs_ext_find - the extent containing @lblk, or else the first one after
+ * it (e->lstart > @lblk). Returns 0, -ENOENT when nothing is at or after
+ * @lblk, or an error.
+ */
+int vmfs_ext_find(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+		  struct vmfs_extent *e)
+{
+	struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+	int err;
+
+	err = ext_get(vol, &bt, true, lblk, e);
+	if (err == 0 && e->lstart + e->len > lblk)
+		return 0;
+	if (err && err != -ENOENT)
+		return err;
+	return ext_get(vol, &bt, false, lblk + 1, e);
+}
+
+static int ext_put(struct vmfs_vol *vol, struct vmfs_bt *bt, const struct vmfs_extent *e)
+{
+	uint8_t val[VMFS_EXTENT_VAL_BYTES];
+
+	vmfs_extent_val_encode(val, e);
+	return vmfs_bt_insert(vol, bt, e->lstart, val, sizeof(val));
+}
+
+static bool can_merge(const struct vmfs_extent *a, const struct vmfs_extent *b)
+{
+	return a->lstart + a->len == b->lstart && a->pstart + a->len == b->pstart &&
+	       a->flags == b->flags && a->birth == b->birth &&
+	       (uint64_t)a->len + b->len <= UINT32_MAX;
+}
+
+/* Insert @in (which must not overlap anything), merged with its neighbours. */
+int vmfs_ext_insert(struct vmfs_vol *vol, struct vmfs_inode *ip, const struct vmfs_extent *in)
+{
+	struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+	struct vmfs_extent e = *in, n;
+	int err;
+
+	if (e.lstart > 0) {
+		err = ext_get(vol, &bt, true, e.lstart - 1, &n);
+		if (err == 0 && can_merge(&n, &e)) {
+			err = vmfs_bt_delete(vol, &bt, n.lstart);
+			if (err)
+				return err;
+			n.len += e.len;
+			e = n;
+		} else if (err && err != -ENOENT) {
+			return err;
+		}
+	}
+	err = ext_get(vol, &bt, false, e.lstart + e.len, &n);
+	if (err == 0 && can_merge(&e, &n)) {
+		err = vmfs_bt_delete(vol, &bt, n.lstart);
+		if (err)
+			return err;
+		e.len += n.len;
+	} else if (err && err != -ENOENT) {
+		return err;
+	}
+	return ext_put(vol, &bt, &e);
+}
+
+/*
+ * Walk the extents overlapping [lblk, lblk+len). For each one, @fn gets the
+ * extent (already removed from the tree) and the overlapping piece, and
+ * re-inserts what it keeps. Head and tail outside the range are put back
+ * here.
+ */
+static int ext_rewrite(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk, uint64_t len,
+		       int (*fn)(struct vmfs_vol *, struct vmfs_inode *, const struct vmfs_extent *),
+		       uint32_t only_flags_set, uint32_t only_flags_clear)
+{
+	struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+	uint64_t end = lblk + len, pos = lblk;
+	struct vmfs_extent e, piece, head, tail;
+	int err;
+
+	while (pos < end) {
+		err = vmfs_ext_find(vol, ip, pos, &e);
+		if (err == -ENOENT)
+			return 0;
+		if (err)
+			return err;
+		if (e.lstart >= end)
+			return 0;
+		if ((e.flags & only_flags_set) != only_flags_set || (e.flags & only_flags_clear)) {
+			pos = e.lstart + e.len;
+			continue;
+		}
+		err = vmfs_bt_delete(vol, &bt, e.lstart);
+		if (err)
+			return err;
+		piece = e;
+		if (e.lstart < lblk) {
+			head = e;
+			head.len = (uint32_t)(lblk - e.lstart);
+			err = ext_put(vol, &bt, &head);
+			if (err)
+				return err;
+			piece.lstart = lblk;
+			piece.pstart = e.pstart + head.len;
+			piece.len = e.len - head.len;
+		}
+		if (piece.lstart + piece.len > end) {
+			tail = piece;
+			tail.lstart = end;
+			tail.pstart = piece.pstart + (end - piece.lstart);
+			tail.len = (uint32_t)(piece.lstart + piece.len - end);
+			err = ext_put(vol, &bt, &tail);
+			if (err)
+				return err;
+			piece.len -= tail.len;
+		}
+		err = fn(vol, ip, &piece);
+		if (err)
+			return err;
+		pos = piece.lstart + piece.len;
+	}
+	return 0;
+}
+
+static int punch_piece(struct vmfs_vol *vol, struct vmfs_inode *ip, const struct vmfs_extent *p)
+{
+	ip->d.alloc_mblocks -= p->len;
+	return vmfs_free(vol, p->pstart, p->len);
+}
+
+/* Remove the mapping of [lblk, lblk+len) and free its blocks. */
+int vmfs_ext_punch(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk, uint64_t len)
+{
+	int err = ext_rewrite(vol, ip, lblk, len, punch_piece, 0, 0);
+
+	vmfs_inode_dirty(vol, ip);
+	return err;
+}
+
+static int written_piece(struct vmfs_vol *vol, struct vmfs_inode *ip, const struct vmfs_extent *p)
+{
+	struct vmfs_extent e = *p;
+
+	e.flags &= ~VMFS_EXT_UNWRITTEN;
+	return vmfs_ext_insert(vol, ip, &e);
+}
+
+static int unwritten_piece(struct vmfs_vol *vol, struct vmfs_inode *ip,
+			   const struct vmfs_extent *p)
+{
+	struct vmfs_extent e = *p;
+
+	e.flags |= VMFS_EXT_UNWRITTEN;
+	return vmfs_ext_insert(vol, ip, &e);
+}
+
+/* Unwritten extents in the range become written (after their data landed). */
+int vmfs_ext_mark_written(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+			  uint64_t len)
+{
+	return ext_rewrite(vol, ip, lblk, len, written_piece, VMFS_EXT_UNWRITTEN, 0);
+}
+
+/* Written extents in the range become unwritten (they read as zeros again). */
+int vmfs_ext_mark_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+			    uint64_t len)
+{
+	return ext_rewrite(vol, ip, lblk, len, unwritten_piece, 0, VMFS_EXT_UNWRITTEN);
+}

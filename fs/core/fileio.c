@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * File data (docs/FORMAT.md "Extent tree", "Allocation"). Small files live
+ * inline in the descriptor; larger ones map logical mblocks to extents.
+ * Writing into a hole allocates whole file blocks (small blocks for a small
+ * file) as unwritten extents, writes the data without the metadata lock,
+ * then marks just the written part written, so a crash or a concurrent
+ * reader never sees stale blocks. Overwrites of written blocks take the
+ * io_lock shared and touch no metadata but times and size.
+ */
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs/core/fileio.h"
+
+#define MB VMFS_MBLOCK_SIZE
+#define MSHIFT VMFS_MBLOCK_SHIFT
+
+struct seg {
+	uint64_t dev_off;	/* byte offset on the device */
+	size_t len;
+	size_t buf_off;		/* offset in the caller's buffer */
+};
+
+struct segs {
+	struct seg *v;
+	size_t n, cap;
+};
+
+static int segs_add(struct segs *s, uint64_t dev_off, size_t len, size_t buf_off)
+{
+	if (s->n && s->v[s->n - 1].dev_off + s->v[s->n - 1].len == dev_off &&
+	    s->v[s->n - 1].buf_off + s->v[s->n - 1].len == buf_off) {
+		s->v[s->n - 1].len += len;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct seg *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = (struct seg){ dev_off, len, buf_off };
+	return 0;
+}
+
+static int segs_run(struct vmfs_vol *vol, struct segs *s, enum vmfs_io_op op, uint8_t *buf)
+{
+	struct vmfs_dev_io *ios;
+	size_t i;
+	int err;
+
+	if (!s->n)
+		return 0;
+	ios = calloc(s->n, sizeof(*ios));
+	if (!ios)
+		return -ENOMEM;
+	for (i = 0; i < s->n; i++)
+		ios[i] = (struct vmfs_dev_io){ .op = op, .buf = buf + s->v[i].buf_off,
+					       .len = s->v[i].len, .off = s->v[i].dev_off };
+	err = vmfs_dev_submit(vol->dev, ios, (unsigned)s->n);
+	free(ios);
+	return err;
+}
+
+static bool relatime_due(const struct vmfs_inode *ip, uint64_t now_s)
+{
+	return ip->d.atime_sec < ip->d.mtime_sec || ip->d.atime_sec < ip->d.ctime_sec ||
+	       (uint64_t)ip->d.atime_sec + 86400 < now_s;
+}
+
+/*
+ * Map [off, off+len) of a BTREE file: written extents become segments,
+ * everything else is zeroed in @buf. With @need_all_written, returns 1 as
+ * soon as a hole or unwritten extent is met (the write fast path).
+ */
+static int map_range(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t off, size_t len,
+		     uint8_t *buf, struct segs *s, bool need_all_written)
+{
+	uint64_t pos = off, end = off + len;
+	struct vmfs_extent e;
+	int err;
+
+	while (pos < end) {
+		uint64_t lblk = pos >> MSHIFT, ext_end, piece_end;
+
+		err = vmfs_ext_find(vol, ip, lblk, &e);
+		if (err && err != -ENOENT)
+			return err;
+		if (err == -ENOENT || e.lstart > lblk) {
+			/* Hole up to the next extent. */
+			piece_end = err == -ENOENT ? end : e.lstart << MSHIFT;
+			if (piece_end > end)
+				piece_end = end;
+			if (need_all_written)
+				return 1;
+			if (buf)
+				memset(buf + (pos - off), 0, piece_end - pos);
+			pos = piece_end;
+			continue;
+		}
+		ext_end = (e.lstart + e.len) << MSHIFT;
+		piece_end = ext_end < end ? ext_end : end;
+		if (e.flags & VMFS_EXT_UNWRITTEN) {
+			if (need_all_written)
+				return 1;
+			if (buf)
+				memset(buf + (pos - off), 0, piece_end - pos);
+		} else {
+			err = segs_add(s, ((e.pstart + (lblk - e.lstart)) << MSHIFT) + (pos & (MB - 1)),
+				       piece_end - pos, pos - off);
+			if (err)
+				return err;
+		}
+		pos = piece_end;
+	}
+	return 0;
+}
+
+ssize_t vmfs_file_read(struct vmfs_vol *vol, struct vmfs_inode *ip, void *buf, size_t size,
+		       uint64_t off)
+{
+	struct segs s = { 0 };
+	uint64_t now_s;
+	int err = 0;
+
+	pthread_rwlock_rdlock(&ip->io_lock);
+	pthread_mutex_lock(&vol->lock);
+	if (off >= ip->d.size) {
+		size = 0;
+		goto unlock;
+	}
+	if (size > ip->d.size - off)
+		size = ip->d.size - off;
+	if (ip->d.data_fmt == VMFS_FMT_INLINE)
+		memcpy(buf, ip->d.data_root + off, size);
+	else if (ip->d.data_fmt == VMFS_FMT_BTREE)
+		err = map_range(vol, ip, off, size, buf, &s, false);
+	else
+		memset(buf, 0, size);
+	now_s = vmfs_now_ns() / 1000000000ull;
+	if (!err && !vol->rdonly && relatime_due(ip, now_s)) {
+		vmfs_inode_touch(ip, true, false, false);
+		vmfs_inode_dirty(vol, ip);
+	}
+unlock:
+	pthread_mutex_unlock(&vol->lock);
+	if (!err)
+		err = segs_run(vol, &s, VMFS_IO_READ, buf);
+	pthread_rwlock_unlock(&ip->io_lock);
+	free(s.v);
+	return err ? err : (ssize_t)size;
+}
+
+/* Allocation policy: small blocks while the whole file fits in one file block. */
+static bool file_is_small(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t end)
+{
+	uint64_t fb = (uint64_t)vol->geom.file_block_mblocks << MSHIFT;
+
+	return end <= fb && ip->d.size <= fb;
+}
+
+/* Physical end of the extent before @lblk: where the next blocks should go. */
+static uint64_t alloc_goal(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk)
+{
+	struct vmfs_extent e;
+
+	if (lblk && vmfs_ext_find(vol, ip, lblk - 1, &e) == 0 && e.lstart <= lblk - 1)
+		return e.pstart + (lblk - e.lstart);
+	return ip->ino;
+}
+
+/* Allocate [lblk, lblk+len) of a hole as unwritten extents in chunks of @chunk. */
+static int fill_hole(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk, uint64_t len,
+		     bool small)
+{
+	uint64_t chunk = small ? vol->geom.small_block_mblocks : vol->geom.file_block_mblocks;
+	uint64_t end = lblk + len, p, got, cstart, want;
+	enum vmfs_alloc_kind kind;
+	struct vmfs_extent e;
+	int err;
+
+	while (lblk < end) {
+		cstart = lblk / chunk * chunk;
+		if (cstart == lblk && lblk + chunk <= end) {
+			/* Whole chunks: as many as the hole holds, contiguous if possible. */
+			want = (end - lblk) / chunk * chunk;
+			kind = small ? VMFS_AK_SMALL : VMFS_AK_DATA;
+		} else {
+			want = 1;	/* a partly mapped chunk: fill mblock by mblock */
+			kind = VMFS_AK_META;
+		}
+		err = vmfs_alloc(vol, kind, want, alloc_goal(vol, ip, lblk), &p, &got);
+		if (err)
+			return err;
+		if (got > end - lblk)
+			got = end - lblk;	/* cannot happen for whole chunks */
+		e = (struct vmfs_extent){ .lstart = lblk, .pstart = p, .len = (uint32_t)got,
+					  .flags = VMFS_EXT_UNWRITTEN, .birth = ip->d.data_gen };
+		err = vmfs_ext_insert(vol, ip, &e);
+		if (err) {
+			vmfs_free(vol, p, got);
+			return err;
+		}
+		ip->d.alloc_mblocks += got;
+		lblk += got;
+	}
+	return 0;
+}
+
+/*
+ * Make sure every mblock of [off, off+len) is allocated. Holes are widened
+ * to whole chunks (file or small blocks) where the chunk is wholly a hole.
+ */
+static int allocate_range(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t off,
+			  uint64_t len)
+{
+	bool small = file_is_small(vol, ip, off + len);
+	uint64_t chunk = small ? vol->geom.small_block_mblocks : vol->geom.file_block_mblocks;
+	uint64_t lblk = off >> MSHIFT, lend = (off + len + MB - 1) >> MSHIFT, hs, he, cs, ce;
+	struct vmfs_extent e;
+	int err;
+
+	while (lblk < lend) {
+		err = vmfs_ext_find(vol, ip, lblk, &e);
+		if (err && err != -ENOENT)
+			return err;
+		if (!err && e.lstart <= lblk) {
+			lblk = e.lstart + e.len;
+			continue;
+		}
+		hs = lblk;
+		he = err == -ENOENT || e.lstart > lend ? lend : e.lstart;
+		if (he > lend)
+			he = lend;
+		/* Widen to whole chunks where the neighbouring space is also a hole. */
+		cs = hs / chunk * chunk;
+		ce = vmfs_div_up(he, chunk) * chunk;
+		if (cs < hs) {
+			struct vmfs_extent pe;
+
+			if (vmfs_ext_find(vol, ip, cs, &pe) == 0 && pe.lstart < hs)
+				cs = hs;
+		}
+		if (ce > he && !(err == -ENOENT || e.lstart >= ce))
+			ce = he;
+		err = fill_hole(vol, ip, cs, ce - cs, small);
+		if (err)
+			return err;
+		lblk = ce;
+	}
+	return 0;
+}
+
+/* Convert inline data to an extent tree, writing the old bytes to a block. */
+static int uninline(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	uint8_t *old = NULL;
+	uint64_t size = ip->d.size;
+	struct segs s = { 0 };
+	int err = 0;
+
+	if (ip->d.data_fmt != VMFS_FMT_INLINE)
+		return 0;
+	if (size) {
+		old = aligned_alloc(MB, MB);
+		if (!old)
+			return -ENOMEM;
+		memset(old, 0, MB);
+		memcpy(old, ip->d.data_root, size);
+	}
+	memset(ip->d.data_root, 0, sizeof(ip->d.data_root));
+	vmfs_bt_root_init(ip->d.data_root, VMFS_BT_EXTENT);
+	ip->d.data_fmt = VMFS_FMT_BTREE;
+	if (size) {
+		err = allocate_range(vol, ip, 0, MB);
+		if (!err)
+			err = map_range(vol, ip, 0, MB, NULL, &s, false);
+		/* The block is still unwritten: write it through its extent. */
+		if (!err) {
+			struct vmfs_extent e;
+
+			err = vmfs_ext_find(vol, ip, 0, &e);
+			if (!err)
+				err = vmfs_dev_write(vol->dev, old, MB, e.pstart << MSHIFT);
+			if (!err)
+				err = vmfs_ext_mark_written(vol, ip, 0, 1);
+		}
+	}
+	vmfs_inode_dirty(vol, ip);
+	free(s.v);
+	free(old);
+	return err;
+}
+
+static void kill_priv(struct vmfs_inode *ip)
+{
+	if (ip->d.mode & S_ISUID)
+		ip->d.mode &= ~(uint32_t)S_ISUID;
+	if ((ip->d.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		ip->d.mode &= ~(uint32_t)S_ISGID;
+}
+
+static void after_write(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t end, bool kp)
+{
+	if (end > ip->d.size)
+		ip->d.size = end;
+	if (kp)
+		kill_priv(ip);
+	vmfs_inode_touch(ip, false, true, true);
+	vmfs_inode_dirty(vol, ip);
+}
+
+/*
+ * Build the device writes for [off, off+size) after allocation: written
+ * extents get the caller's bytes as they are; unwritten ones are written in
+ * whole mblocks, with zeros around the caller's bytes (staged in @stage,
+ * an mblock-aligned copy of the range widened to mblocks).
+ */
+static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t *buf,
+		      size_t size, uint64_t off, struct segs *direct, struct segs *staged,
+		      uint8_t **stage, uint64_t *stage_off)
+{
+	uint64_t a = off & ~(uint64_t)(MB - 1), b = (off + size + MB - 1) & ~(uint64_t)(MB - 1);
+	uint64_t pos = a;
+	struct vmfs_extent e;
+	int err;
+
+	*stage_off = a;
+	*stage = NULL;
+	while (pos < b) {
+		uint64_t lblk = pos >> MSHIFT, pend;
+
+		err = vmfs_ext_find(vol, ip, lblk, &e);
+		if (err || e.lstart > lblk)
+			return err ? err : -EFSCORRUPTED;	/* allocate_range left a hole */
+		pend = (e.lstart + e.len) << MSHIFT;
+		if (pend > b)
+			pend = b;
+		if (e.flags & VMFS_EXT_UNWRITTEN) {
+			if (!*stage) {
+				*stage = aligned_alloc(MB, b - a);
+				if (!*stage)
+					return -ENOMEM;
+				memset(*stage, 0, b - a);
+				memcpy(*stage + (off - a), buf, size);
+			}
+			err = segs_add(staged, (e.pstart + (lblk - e.lstart)) << MSHIFT, pend - pos,
+				       pos - a);
+		} else {
+			uint64_t s0 = pos > off ? pos : off, s1 = pend < off + size ? pend : off + size;
+
+			err = s1 > s0 ? segs_add(direct, ((e.pstart + (lblk - e.lstart)) << MSHIFT) +
+						 (s0 - pos), s1 - s0, s0 - off) : 0;
+		}
+		if (err)
+			return err;
+		pos = pend;
+	}
+	return 0;
+}
+
+/* Write with the io_lock held exclusively: may allocate and convert. */
+static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t *buf,
+			  size_t size, uint64_t off, bool kp)
+{
+	struct segs direct = { 0 }, staged = { 0 };
+	uint8_t *stage = NULL;
+	uint64_t stage_off;
+	int err;
+
+	pthread_mutex_lock(&vol->lock);
+	if (ip->d.data_fmt == VMFS_FMT_INLINE && off + size <= VMFS_DATA_ROOT_BYTES) {
+		memcpy(ip->d.data_root + off, buf, size);
+		after_write(vol, ip, off + size, kp);
+		pthread_mutex_unlock(&vol->lock);
+		return (ssize_t)size;
+	}
+	err = uninline(vol, ip);
+	if (!err && ip->d.data_fmt == VMFS_FMT_EMPTY)
+		err = -EFSCORRUPTED;
+	if (!err)
+		err = allocate_range(vol, ip, off, size);
+	if (!err)
+		err = plan_write(vol, ip, buf, size, off, &direct, &staged, &stage, &stage_off);
+	if (err)
+		goto out;
+	pthread_mutex_unlock(&vol->lock);
+	err = segs_run(vol, &direct, VMFS_IO_WRITE, (uint8_t *)buf);
+	if (!err)
+		err = segs_run(vol, &staged, VMFS_IO_WRITE, stage);
+	pthread_mutex_lock(&vol->lock);
+	if (!err && staged.n)
+		err = vmfs_ext_mark_written(vol, ip, stage_off >> MSHIFT,
+					    vmfs_div_up(off + size - stage_off, MB));
+	if (!err)
+		after_write(vol, ip, off + size, kp);
+out:
+	if (err == -ENOSPC || err == -EFBIG)
+		vmfs_inode_dirty(vol, ip);	/* keep what was allocated consistent */
+	pthread_mutex_unlock(&vol->lock);
+	free(direct.v);
+	free(staged.v);
+	free(stage);
+	return err ? err : (ssize_t)size;
+}
+
+ssize_t vmfs_file_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const void *buf,
+			size_t size, uint64_t off, bool kp)
+{
+	struct segs s = { 0 };
+	ssize_t ret;
+	int rc;
+
+	if (size == 0)
+		return 0;
+	if (off + size > VMFS_MAX_FILE_BYTES || off + size < off)
+		return -EFBIG;
+	if (vol->rdonly)
+		return -EROFS;
+	/* Fast path: every byte lands in a written extent. */
+	pthread_rwlock_rdlock(&ip->io_lock);
+	pthread_mutex_lock(&vol->lock);
+	rc = ip->d.data_fmt == VMFS_FMT_BTREE ? map_range(vol, ip, off, size, NULL, &s, true) : 1;
+	if (rc == 0)
+		after_write(vol, ip, off + size, kp);
+	pthread_mutex_unlock(&vol->lock);
+	if (rc == 0) {
+		rc = segs_run(vol, &s, VMFS_IO_WRITE, (uint8_t *)buf);
+		pthread_rwlock_unlock(&ip->io_lock);
+		free(s.v);
+		return rc ? rc : (ssize_t)size;
+	}
+	pthread_rwlock_unlock(&ip->io_lock);
+	free(s.v);
+	if (rc < 0)
+		return rc;
+	pthread_rwlock_wrlock(&ip->io_lock);
+	ret = write_slow(vol, ip, buf, size, off, kp);
+	pthread_rwlock_unlock(&ip->io_lock);
+	return ret;
+}
+
+/* Zero bytes [off, off+len) that lie in written extents (len within one mblock). */
+static int zero_partial(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t off, size_t len)
+{
+	static const uint8_t zeros[MB];
+	struct vmfs_extent e;
+	int err;
+
+	if (!len)
+		return 0;
+	err = vmfs_ext_find(vol, ip, off >> MSHIFT, &e);
+	if (err == -ENOENT || (!err && (e.lstart > off >> MSHIFT || (e.flags & VMFS_EXT_UNWRITTEN))))
+		return 0;
+	if (err)
+		return err;
+	return vmfs_dev_write(vol->dev, zeros, len,
+			      ((e.pstart + ((off >> MSHIFT) - e.lstart)) << MSHIFT) + (off & (MB - 1)));
+}
+
+/* Zero [off, off+len) of a file: partial mblocks on disk, whole ones by @whole. */
+static int zero_span(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t off, uint64_t len,
+		     int (*whole)(struct vmfs_vol *, struct vmfs_inode *, uint64_t, uint64_t))
+{
+	uint64_t end = off + len, a = (off + MB - 1) & ~(uint64_t)(MB - 1);
+	uint64_t b = end & ~(uint64_t)(MB - 1);
+	int err;
+
+	if (a > b) /* inside one mblock */
+		return zero_partial(vol, ip, off, len);
+	err = zero_partial(vol, ip, off, a - off);
+	if (!err)
+		err = zero_partial(vol, ip, b, end - b);
+	if (!err && b > a)
+		err = whole(vol, ip, a >> MSHIFT, (b - a) >> MSHIFT);
+	return err;
+}
+
+static int trunc_locked(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t size)
+{
+	int err = 0;
+
+	if (ip->d.data_fmt == VMFS_FMT_INLINE) {
+		if (size <= VMFS_DATA_ROOT_BYTES) {
+			if (size < ip->d.size)
+				memset(ip->d.data_root + size, 0, ip->d.size - size);
+		} else {
+			err = uninline(vol, ip);
+		}
+	} else if (ip->d.data_fmt == VMFS_FMT_BTREE && size < ip->d.size) {
+		uint64_t from = vmfs_div_up(size, MB);
+
+		err = zero_partial(vol, ip, size, (size_t)(from * MB - size));
+		if (!err)
+			err = vmfs_ext_punch(vol, ip, from, (UINT64_MAX >> MSHIFT) - from);
+	}
+	if (err)
+		return err;
+	ip->d.size = size;
+	vmfs_inode_touch(ip, false, true, true);
+	vmfs_inode_dirty(vol, ip);
+	return 0;
+}
+
+int vmfs_file_truncate(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t size)
+{
+	int err;
+
+	if (size > VMFS_MAX_FILE_BYTES)
+		return -EFBIG;
+	if (vol->rdonly)
+		return -EROFS;
+	pthread_rwlock_wrlock(&ip->io_lock);
+	pthread_mutex_lock(&vol->lock);
+	err = trunc_locked(vol, ip, size);
+	pthread_mutex_unlock(&vol->lock);
+	pthread_rwlock_unlock(&ip->io_lock);
+	return err;
+}
+
+static int zero_whole(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk, uint64_t len)
+{
+	int err = vmfs_ext_mark_unwritten(vol, ip, lblk, len);
+
+	if (!err)
+		err = allocate_range(vol, ip, lblk << MSHIFT, len << MSHIFT);
+	return err;
+}
+
+static int fallocate_locked(struct vmfs_vol *vol, struct vmfs_inode *ip, int mode, uint64_t off,
+			    uint64_t len)
+{
+	uint64_t end = off + len;
+	bool keep = mode & FALLOC_FL_KEEP_SIZE;
+	int err = 0;
+
+	if (ip->d.data_fmt == VMFS_FMT_INLINE && (end > VMFS_DATA_ROOT_BYTES ||
+						  !(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))))
+		err = end > VMFS_DATA_ROOT_BYTES ? uninline(vol, ip) : 0;
+	if (err)
+		return err;
+	if (ip->d.data_fmt == VMFS_FMT_INLINE) {
+		if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+			uint64_t zend = end < ip->d.size ? end : ip->d.size;
+
+			if (off < zend)
+				memset(ip->d.data_root + off, 0, zend - off);
+		}
+	} else if (mode & FALLOC_FL_PUNCH_HOLE) {
+		err = zero_span(vol, ip, off, len, vmfs_ext_punch);
+	} else if (mode & FALLOC_FL_ZERO_RANGE) {
+		err = zero_span(vol, ip, off, len, zero_whole);
+		if (!err)
+			err = allocate_range(vol, ip, off, len);
+	} else {
+		err = allocate_range(vol, ip, off, len);
+	}
+	if (err)
+		return err;
+	if (!keep && !(mode & FALLOC_FL_PUNCH_HOLE) && end > ip->d.size)
+		ip->d.size = end;
+	vmfs_inode_touch(ip, false, !!(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)), true);
+	vmfs_inode_dirty(vol, ip);
+	return 0;
+}
+
+/*
+ * vmfs_file_fallocate - mode 0 / KEEP_SIZE preallocate (unwritten),
+ * PUNCH_HOLE (with KEEP_SIZE) deallocate, ZERO_RANGE zero. Returns 0,
+ * -EOPNOTSUPP for other modes, -ENOSPC, -EFBIG or an error.
+ */
+int vmfs_file_fallocate(struct vmfs_vol *vol, struct vmfs_inode *ip, int mode, uint64_t off,
+			uint64_t len)
+{
+	int err;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && (!(mode & FALLOC_FL_KEEP_SIZE) ||
+					      (mode & FALLOC_FL_ZERO_RANGE)))
+		return -EOPNOTSUPP;
+	if (len == 0)
+		return -EINVAL;
+	if (off + len > VMFS_MAX_FILE_BYTES || off + len < off)
+		return -EFBIG;
+	if (vol->rdonly)
+		return -EROFS;
+	pthread_rwlock_wrlock(&ip->io_lock);
+	pthread_mutex_lock(&vol->lock);
+	err = fallocate_locked(vol, ip, mode, off, len);
+	pthread_mutex_unlock(&vol->lock);
+	pthread_rwlock_unlock(&ip->io_lock);
+	return err;
+}
+
+/*
+ * vmfs_file_seek_data - SEEK_DATA (@want_data) or SEEK_HOLE from @off.
+ * Unwritten extents count as holes. Returns the offset or -ENXIO.
+ */
+int64_t vmfs_file_seek_data(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t off,
+			    bool want_data)
+{
+	uint64_t size, pos;
+	struct vmfs_extent e;
+	int64_t ret;
+	int err;
+
+	pthread_mutex_lock(&vol->lock);
+	size = ip->d.size;
+	if (off >= size) {
+		ret = -ENXIO;
+		goto out;
+	}
+	if (ip->d.data_fmt != VMFS_FMT_BTREE) {
+		ret = want_data ? (ip->d.data_fmt == VMFS_FMT_INLINE ? (int64_t)off : -ENXIO)
+				: (int64_t)size;
+		goto out;
+	}
+	pos = off >> MSHIFT;
+	for (;;) {
+		err = vmfs_ext_find(vol, ip, pos, &e);
+		if (err == -ENOENT) {
+			ret = want_data ? -ENXIO : (int64_t)((pos << MSHIFT) > off ? pos << MSHIFT : off);
+			break;
+		}
+		if (err) {
+			ret = err;
+			break;
+		}
+		bool data = e.lstart <= pos && !(e.flags & VMFS_EXT_UNWRITTEN);
+
+		if (data == want_data) {
+			uint64_t r = pos << MSHIFT;
+
+			ret = (int64_t)(r > off ? r : off);
+			break;
+		}
+		pos = e.lstart <= pos ? e.lstart + e.len : e.lstart;
+	}
+	if (ret >= 0 && (uint64_t)ret >= size)
+		ret = want_data ? -ENXIO : (int64_t)size;
+out:
+	pthread_mutex_unlock(&vol->lock);
+	return ret;
+}

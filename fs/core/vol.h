@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The core filesystem library shared by the FUSE daemon, mkfs, fsck and the
+ * tools: an open volume, its metadata block cache, the allocator, the
+ * generic B-tree and the extent, directory and xattr trees built on it,
+ * descriptors in memory, and POSIX-level operations (fs/core/vfs.h).
+ *
+ * Locking: vol->lock (the "metadata lock") guards every structure here:
+ * the block cache, the allocator, descriptors in memory and all trees.
+ * Data I/O to file blocks runs without it, under the per-descriptor
+ * io_lock (shared for writes into written blocks and reads, exclusive
+ * while the block map of that file changes shape).
+ */
+#ifndef VMFS_CORE_VOL_H
+#define VMFS_CORE_VOL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fs/dev/dev.h"
+#include "fs/format/format.h"
+
+struct vmfs_buf {
+	uint64_t blkno;
+	uint8_t *data;			/* VMFS_MBLOCK_SIZE, sector aligned */
+	bool dirty;
+	int ref;
+	struct vmfs_buf *hnext;		/* hash chain */
+	struct vmfs_buf *lru_prev, *lru_next;
+};
+
+struct vmfs_bcache {
+	struct vmfs_buf **hash;
+	size_t nbuckets;
+	size_t count, ndirty, max;
+	struct vmfs_buf lru;		/* list head: most recent at lru.lru_next */
+};
+
+struct vmfs_rg_state {
+	bool loaded;			/* hdr valid (read or initialised) */
+	bool init;			/* group initialised on disk (RG map bit) */
+	struct vmfs_rg hdr;
+	uint64_t mixed_cursor;		/* group-relative file block used for small allocs */
+	uint64_t data_cursor;		/* group-relative next file block to try */
+};
+
+struct vmfs_inode {
+	uint64_t ino;
+	struct vmfs_desc d;
+	uint64_t nlookup;		/* FUSE lookup count */
+	unsigned nopen;
+	pthread_rwlock_t io_lock;
+	struct vmfs_inode *hnext;
+};
+
+struct vmfs_vol {
+	struct vmfs_dev *dev;
+	struct vmfs_volhdr vh;
+	struct vmfs_geom geom;
+	pthread_mutex_t lock;		/* the metadata lock, see above */
+	struct vmfs_bcache bc;
+	struct vmfs_rg_state *rgs;
+	uint64_t rg_hint;		/* group to try first */
+	struct vmfs_inode **itab;
+	size_t itab_buckets, icount;
+	uint64_t next_generation;
+	bool rdonly;
+	int err;			/* sticky error after a failed metadata write */
+};
+
+/* bcache.c */
+int vmfs_bc_init(struct vmfs_vol *vol, size_t max_bufs);
+void vmfs_bc_destroy(struct vmfs_vol *vol);
+#define VMFS_BC_NEW 0x1		/* do not read: return a zeroed buffer */
+int vmfs_bc_get(struct vmfs_vol *vol, uint64_t blkno, uint32_t magic, unsigned flags,
+		struct vmfs_buf **out);
+void vmfs_bc_put(struct vmfs_vol *vol, struct vmfs_buf *b);
+void vmfs_bc_dirty(struct vmfs_vol *vol, struct vmfs_buf *b);
+void vmfs_bc_forget(struct vmfs_vol *vol, uint64_t blkno);
+int vmfs_bc_flush(struct vmfs_vol *vol);
+
+/* alloc.c */
+enum vmfs_alloc_kind { VMFS_AK_DATA, VMFS_AK_SMALL, VMFS_AK_META, VMFS_AK_DESC };
+int vmfs_alloc_init(struct vmfs_vol *vol);
+void vmfs_alloc_destroy(struct vmfs_vol *vol);
+int vmfs_alloc(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want, uint64_t goal,
+	       uint64_t *pstart, uint64_t *got);
+int vmfs_free(struct vmfs_vol *vol, uint64_t pstart, uint64_t len);
+int vmfs_alloc_mark_used(struct vmfs_vol *vol, uint64_t pstart, uint64_t len);
+int vmfs_alloc_is_used(struct vmfs_vol *vol, uint64_t pstart, uint64_t len, bool *all_used,
+		       bool *any_used);
+uint64_t vmfs_free_mblocks(struct vmfs_vol *vol);
+uint64_t vmfs_count_descriptors(struct vmfs_vol *vol);
+int vmfs_rg_ndesc_add(struct vmfs_vol *vol, uint64_t blk, int delta);
+int vmfs_rg_load(struct vmfs_vol *vol, uint64_t rg);
+
+/* btree.c */
+struct vmfs_bt {
+	uint8_t *area;			/* root: header + records, inside a descriptor */
+	size_t area_len;
+	uint64_t owner;
+	uint16_t tree_type;
+	struct vmfs_inode *ip;		/* marked dirty when the root changes */
+};
+#define VMFS_BT_LEAF_HDR 10		/* key + vlen */
+void vmfs_bt_root_init(uint8_t *area, uint16_t tree_type);
+int vmfs_bt_lookup_le(struct vmfs_vol *vol, struct vmfs_bt *bt, uint64_t key, uint64_t *fkey,
+		      void *val, size_t *vlen);
+int vmfs_bt_lookup_ge(struct vmfs_vol *vol, struct vmfs_bt *bt, uint64_t key, uint64_t *fkey,
+		      void *val, size_t *vlen);
+int vmfs_bt_insert(struct vmfs_vol *vol, struct vmfs_bt *bt, uint64_t key, const void *val,
+		   size_t vlen);
+int vmfs_bt_delete(struct vmfs_vol *vol, struct vmfs_bt *bt, uint64_t key);
+int vmfs_bt_destroy(struct vmfs_vol *vol, struct vmfs_bt *bt);
+/* Visit every node block of the tree (fsck, statistics). */
+int vmfs_bt_walk_nodes(struct vmfs_vol *vol, struct vmfs_bt *bt,
+		       int (*cb)(void *arg, uint64_t blkno, unsigned level), void *arg);
+
+/* inode.c */
+int vmfs_inode_get(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **out);
+void vmfs_inode_dirty(struct vmfs_vol *vol, struct vmfs_inode *ip);
+int vmfs_inode_alloc(struct vmfs_vol *vol, uint64_t goal, uint32_t mode, uint32_t uid,
+		     uint32_t gid, uint64_t parent, struct vmfs_inode **out);
+int vmfs_inode_maybe_drop(struct vmfs_vol *vol, struct vmfs_inode *ip);
+int vmfs_inode_delete(struct vmfs_vol *vol, struct vmfs_inode *ip);
+void vmfs_inode_touch(struct vmfs_inode *ip, bool a, bool m, bool c);
+struct vmfs_bt vmfs_inode_data_bt(struct vmfs_inode *ip);
+struct vmfs_bt vmfs_inode_xattr_bt(struct vmfs_inode *ip);
+void vmfs_itab_destroy(struct vmfs_vol *vol);
+
+/* extent.c */
+int vmfs_ext_find(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+		  struct vmfs_extent *e);
+int vmfs_ext_insert(struct vmfs_vol *vol, struct vmfs_inode *ip, const struct vmfs_extent *e);
+int vmfs_ext_punch(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk, uint64_t len);
+int vmfs_ext_mark_written(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+			  uint64_t len);
+int vmfs_ext_mark_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+			    uint64_t len);
+
+/* dir.c */
+int vmfs_dir_lookup(struct vmfs_vol *vol, struct vmfs_inode *dp, const char *name,
+		    size_t len, uint64_t *ino, uint8_t *type, uint64_t *key);
+int vmfs_dir_add(struct vmfs_vol *vol, struct vmfs_inode *dp, const char *name, size_t len,
+		 uint64_t ino, uint8_t type);
+int vmfs_dir_remove(struct vmfs_vol *vol, struct vmfs_inode *dp, const char *name, size_t len);
+int vmfs_dir_set(struct vmfs_vol *vol, struct vmfs_inode *dp, const char *name, size_t len,
+		 uint64_t ino, uint8_t type);
+struct vmfs_dirent {
+	uint64_t key;			/* readdir offset of the next entry is key + 1 */
+	uint64_t ino;
+	uint8_t type;
+	uint8_t namelen;
+	char name[VMFS_NAME_MAX + 1];
+};
+int vmfs_dir_next(struct vmfs_vol *vol, struct vmfs_inode *dp, uint64_t from_key,
+		  struct vmfs_dirent *de);
+uint8_t vmfs_mode_to_dt(uint32_t mode);
+
+/* xattr.c */
+int vmfs_xattr_get(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name, void *val,
+		   size_t size, size_t *vlen);
+int vmfs_xattr_set(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name,
+		   const void *val, size_t vlen, int flags);
+int vmfs_xattr_remove(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name);
+int vmfs_xattr_list(struct vmfs_vol *vol, struct vmfs_inode *ip, char *buf, size_t size,
+		    size_t *len);
+int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip);
+
+/* volume.c */
+struct vmfs_mount_opts {
+	bool rdonly;
+	bool no_host_lock;		/* inspection tools: do not take the single-host lock */
+	size_t cache_bufs;		/* metadata cache size in mblocks; 0 = default */
+};
+int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct vmfs_vol **out,
+		  char *why, size_t whylen);
+int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct vmfs_vol **out);
+int vmfs_vol_sync(struct vmfs_vol *vol);
+int vmfs_vol_close(struct vmfs_vol *vol);
+int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, size_t whylen);
+uint64_t vmfs_now_ns(void);
+
+static inline uint64_t vmfs_div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+#endif

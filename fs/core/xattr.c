@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Extended attributes in a per-file hashed B-tree rooted in the
+ * descriptor's xattr root (docs/FORMAT.md "Extended attributes"). Keys are
+ * built like directory keys; values hold the full name and the value.
+ * Called under the metadata lock.
+ */
+#include <string.h>
+#include <sys/xattr.h>
+
+#include "fs/core/vol.h"
+
+#define XVAL_MAX (4 + VMFS_XATTR_NAME_MAX + VMFS_XATTR_VALUE_MAX)
+
+struct xrec {
+	uint64_t key;
+	size_t namelen, vlen;
+	const uint8_t *name, *value;
+};
+
+static int xdecode(const uint8_t *val, size_t len, uint64_t key, struct xrec *x)
+{
+	if (len < 4)
+		return -EFSCORRUPTED;
+	x->key = key;
+	x->namelen = val[0];
+	x->vlen = vmfs_get_le16(val + 2);
+	if (x->namelen == 0 || 4 + x->namelen + x->vlen != len)
+		return -EFSCORRUPTED;
+	x->name = val + 4;
+	x->value = val + 4 + x->namelen;
+	return 0;
+}
+
+/* Find @name: 0 with *key and the record in @val, or -ENOENT with a free *key. */
+static int xfind(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name, uint8_t *val,
+		 struct xrec *x, uint64_t *key)
+{
+	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+	size_t len = strlen(name), vlen;
+	uint64_t base = vmfs_name_key_base(vol->vh.hash_seed, name, len), k, fk;
+	int err;
+
+	*key = UINT64_MAX;
+	if (ip->d.xattr_fmt != VMFS_FMT_BTREE)
+		return (*key = base), -ENOENT;
+	for (k = base; k <= (base | 0xff); k = fk + 1) {
+		vlen = XVAL_MAX;
+		err = vmfs_bt_lookup_ge(vol, &bt, k, &fk, val, &vlen);
+		if (err == -ENOENT || (!err && fk > (base | 0xff)))
+			break;
+		if (err)
+			return err;
+		if (fk > k && *key == UINT64_MAX)
+			*key = k;
+		err = xdecode(val, vlen, fk, x);
+		if (err)
+			return err;
+		if (x->namelen == len && memcmp(x->name, name, len) == 0) {
+			*key = fk;
+			return 0;
+		}
+	}
+	if (*key == UINT64_MAX && k <= (base | 0xff))
+		*key = k;
+	return -ENOENT;
+}
+
+/*
+ * vmfs_xattr_get - copy the value of @name into @val (if @size > 0).
+ * Returns 0 with *vlen, -ENODATA, -ERANGE if @size is too small.
+ */
+int vmfs_xattr_get(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name, void *val,
+		   size_t size, size_t *vlen)
+{
+	uint8_t buf[XVAL_MAX];
+	struct xrec x;
+	uint64_t key;
+	int err;
+
+	err = xfind(vol, ip, name, buf, &x, &key);
+	if (err)
+		return err == -ENOENT ? -ENODATA : err;
+	*vlen = x.vlen;
+	if (size == 0)
+		return 0;
+	if (size < x.vlen)
+		return -ERANGE;
+	memcpy(val, x.value, x.vlen);
+	return 0;
+}
+
+int vmfs_xattr_set(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name,
+		   const void *val, size_t vlen, int flags)
+{
+	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+	uint8_t buf[XVAL_MAX];
+	size_t len = strlen(name);
+	struct xrec x;
+	uint64_t key;
+	int err;
+
+	if (len == 0 || len > VMFS_XATTR_NAME_MAX)
+		return -ERANGE;
+	if (vlen > VMFS_XATTR_VALUE_MAX)
+		return -E2BIG;
+	err = xfind(vol, ip, name, buf, &x, &key);
+	if (err && err != -ENOENT)
+		return err;
+	if (!err && (flags & XATTR_CREATE))
+		return -EEXIST;
+	if (err && (flags & XATTR_REPLACE))
+		return -ENODATA;
+	if (key == UINT64_MAX)
+		return -ENOSPC;
+	if (ip->d.xattr_fmt != VMFS_FMT_BTREE) {
+		ip->d.xattr_fmt = VMFS_FMT_BTREE;
+		vmfs_bt_root_init(ip->d.xattr_root, VMFS_BT_XATTR);
+	}
+	if (!err) {
+		err = vmfs_bt_delete(vol, &bt, key);
+		if (err)
+			return err;
+		ip->d.xattr_count--;
+	}
+	buf[0] = (uint8_t)len;
+	buf[1] = 0;
+	vmfs_put_le16(buf + 2, (uint16_t)vlen);
+	memcpy(buf + 4, name, len);
+	memcpy(buf + 4 + len, val, vlen);
+	err = vmfs_bt_insert(vol, &bt, key, buf, 4 + len + vlen);
+	if (!err)
+		ip->d.xattr_count++;
+	vmfs_inode_dirty(vol, ip);
+	return err == -E2BIG ? -ENOSPC : err;
+}
+
+int vmfs_xattr_remove(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name)
+{
+	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+	uint8_t buf[XVAL_MAX];
+	struct xrec x;
+	uint64_t key;
+	int err;
+
+	err = xfind(vol, ip, name, buf, &x, &key);
+	if (err)
+		return err == -ENOENT ? -ENODATA : err;
+	err = vmfs_bt_delete(vol, &bt, key);
+	if (err)
+		return err;
+	ip->d.xattr_count--;
+	vmfs_inode_dirty(vol, ip);
+	return 0;
+}
+
+/* NUL-separated names into @buf (size 0: just the length). -ERANGE if short. */
+int vmfs_xattr_list(struct vmfs_vol *vol, struct vmfs_inode *ip, char *buf, size_t size,
+		    size_t *len)
+{
+	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+	uint8_t val[XVAL_MAX];
+	size_t vlen, total = 0;
+	uint64_t k = 0, fk;
+	struct xrec x;
+	int err;
+
+	while (ip->d.xattr_fmt == VMFS_FMT_BTREE) {
+		vlen = sizeof(val);
+		err = vmfs_bt_lookup_ge(vol, &bt, k, &fk, val, &vlen);
+		if (err == -ENOENT)
+			break;
+		if (err)
+			return err;
+		err = xdecode(val, vlen, fk, &x);
+		if (err)
+			return err;
+		if (size) {
+			if (total + x.namelen + 1 > size)
+				return -ERANGE;
+			memcpy(buf + total, x.name, x.namelen);
+			buf[total + x.namelen] = 0;
+		}
+		total += x.namelen + 1;
+		if (fk == UINT64_MAX)
+			break;
+		k = fk + 1;
+	}
+	*len = total;
+	return 0;
+}
+
+int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+
+	ip->d.xattr_count = 0;
+	ip->d.xattr_fmt = VMFS_FMT_EMPTY;
+	return vmfs_bt_destroy(vol, &bt);
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mount.vmfs: the multithreaded FUSE daemon (low-level API) serving one
+ * host's view of a volume. Invoked directly or by mount(8) as
+ * "mount.vmfs SPEC DIR [-sfnv] [-o options]". The volume is opened and
+ * checked before daemonizing, so a bad target fails the command with a
+ * one-line reason. A flusher thread writes metadata back every few seconds.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs/fuse/fs.h"
+
+#define FLUSH_INTERVAL_S 5
+
+struct mount_opts {
+	const char *target, *mountpoint;
+	bool foreground, debug, single_thread;
+	bool rdonly, allow_other, direct;
+	enum vmfs_dev_backend backend;
+	char host[VMFS_HOSTNAME_MAX + 1];
+	char fuse_extra[1024];		/* options passed through to libfuse */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mount.vmfs TARGET MOUNTPOINT [-f] [-d] [-s] [-o OPTION[,OPTION...]]\n"
+		"  TARGET      image file or block device holding a vmfs volume\n"
+		"  -f          stay in the foreground\n"
+		"  -d          debug: foreground, log every FUSE request\n"
+		"  -s          single-threaded request loop\n"
+		"options:\n"
+		"  ro|rw             read-only or read-write (default rw)\n"
+		"  allow_other       let other users use the mount (permissions enforced)\n"
+		"  host=NAME         host identity on the volume (default: the host name)\n"
+		"  direct            O_DIRECT on the backing device (no host page cache)\n"
+		"  backend=B         device backend: auto, uring, aio, file (default auto)\n"
+		"  nosuid,nodev,noexec,suid,dev,exec,sync,async,noatime,atime  as mount(8)\n");
+}
+
+static void fuse_opt_add(struct mount_opts *m, const char *o)
+{
+	size_t len = strlen(m->fuse_extra);
+
+	snprintf(m->fuse_extra + len, sizeof(m->fuse_extra) - len, "%s%s", len ? "," : "", o);
+}
+
+/* Parse one comma-separated -o list; returns 0 or -1 after printing why. */
+static int parse_o(struct mount_opts *m, char *list)
+{
+	static const char *const passthrough[] = { "nosuid", "nodev", "noexec", "suid", "dev",
+		"exec", "sync", "async", "dirsync", "noatime", "atime", NULL };
+	static const char *const ignored[] = { "rw", "defaults", "auto", "noauto", "user",
+		"nouser", "relatime", "norelatime", "_netdev", "nofail", "loop", NULL };
+	char *save = NULL, *o;
+	int i;
+
+	for (o = strtok_r(list, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		bool done = false;
+
+		if (!strcmp(o, "ro")) {
+			m->rdonly = true;
+			continue;
+		}
+		if (!strcmp(o, "allow_other")) {
+			m->allow_other = true;
+			continue;
+		}
+		if (!strcmp(o, "direct")) {
+			m->direct = true;
+			continue;
+		}
+		if (!strncmp(o, "host=", 5)) {
+			if (!o[5] || strlen(o + 5) > VMFS_HOSTNAME_MAX) {
+				fprintf(stderr, "mount.vmfs: host name '%s' must be 1..%d bytes\n",
+					o + 5, VMFS_HOSTNAME_MAX);
+				return -1;
+			}
+			snprintf(m->host, sizeof(m->host), "%s", o + 5);
+			continue;
+		}
+		if (!strncmp(o, "backend=", 8)) {
+			if (vmfs_dev_backend_parse(o + 8, &m->backend)) {
+				fprintf(stderr, "mount.vmfs: unknown backend '%s' "
+					"(auto, uring, aio, file)\n", o + 8);
+				return -1;
+			}
+			continue;
+		}
+		for (i = 0; passthrough[i] && !done; i++)
+			if (!strcmp(o, passthrough[i])) {
+				fuse_opt_add(m, o);
+				done = true;
+			}
+		for (i = 0; ignored[i] && !done; i++)
+			done = !strcmp(o, ignored[i]);
+		if (!done) {
+			fprintf(stderr, "mount.vmfs: unknown mount option '%s'\n", o);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct mount_opts *m)
+{
+	int c;
+
+	memset(m, 0, sizeof(*m));
+	if (gethostname(m->host, sizeof(m->host) - 1))
+		snprintf(m->host, sizeof(m->host), "localhost");
+	while ((c = getopt(argc, argv, "fdsnvho:")) != -1) {
+		switch (c) {
+		case 'f': m->foreground = true; break;
+		case 'd': m->foreground = m->debug = true; break;
+		case 's': m->single_thread = true; break;
+		case 'n': case 'v': break;	/* mount(8): no mtab, verbose */
+		case 'o':
+			if (parse_o(m, optarg))
+				return -1;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return -1;
+	}
+	m->target = argv[optind];
+	m->mountpoint = argv[optind + 1];
+	return 0;
+}
+
+static const struct fuse_lowlevel_ops vmfs_ops;
+
+static void *flusher_main(void *arg)
+{
+	struct vmfs_fs *fs = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&fs->stop_mu);
+	while (!fs->stopping) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += FLUSH_INTERVAL_S;
+		pthread_cond_timedwait(&fs->stop_cv, &fs->stop_mu, &ts);
+		if (fs->stopping)
+			break;
+		pthread_mutex_unlock(&fs->stop_mu);
+		pthread_mutex_lock(&fs->vol->lock);
+		if (vmfs_vol_sync(fs->vol))
+			fprintf(stderr, "mount.vmfs: background metadata write-back failed\n");
+		pthread_mutex_unlock(&fs->vol->lock);
+		pthread_mutex_lock(&fs->stop_mu);
+	}
+	pthread_mutex_unlock(&fs->stop_mu);
+	return NULL;
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct vmfs_fs *fs = userdata;
+
+	conn->max_write = 1u << 20;
+	conn->max_read = 1u << 20;
+	conn->max_readahead = 1u << 20;
+	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV)
+		conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	if (conn->capable & FUSE_CAP_ASYNC_DIO)
+		conn->want |= FUSE_CAP_ASYNC_DIO;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	if (!fs->rdonly && pthread_create(&fs->flusher, NULL, flusher_main, fs) == 0)
+		fs->flusher_started = true;
+}
+
+static void op_destroy(void *userdata)
+{
+	struct vmfs_fs *fs = userdata;
+
+	pthread_mutex_lock(&fs->stop_mu);
+	fs->stopping = true;
+	pthread_cond_signal(&fs->stop_cv);
+	pthread_mutex_unlock(&fs->stop_mu);
+	if (fs->flusher_started)
+		pthread_join(fs->flusher, NULL);
+	fs->flusher_started = false;
+}
+
+static const struct fuse_lowlevel_ops vmfs_ops = {
+	.init = op_init,
+	.destroy = op_destroy,
+	.lookup = vmfs_op_lookup,
+	.forget = vmfs_op_forget,
+	.forget_multi = vmfs_op_forget_multi,
+	.getattr = vmfs_op_getattr,
+	.setattr = vmfs_op_setattr,
+	.readlink = vmfs_op_readlink,
+	.mknod = vmfs_op_mknod,
+	.mkdir = vmfs_op_mkdir,
+	.unlink = vmfs_op_unlink,
+	.rmdir = vmfs_op_rmdir,
+	.symlink = vmfs_op_symlink,
+	.rename = vmfs_op_rename,
+	.link = vmfs_op_link,
+	.open = vmfs_op_open,
+	.read = vmfs_op_read,
+	.write = vmfs_op_write,
+	.flush = vmfs_op_flush,
+	.release = vmfs_op_release,
+	.fsync = vmfs_op_fsync,
+	.opendir = vmfs_op_opendir,
+	.readdir = vmfs_op_readdir,
+	.readdirplus = vmfs_op_readdirplus,
+	.releasedir = vmfs_op_releasedir,
+	.fsyncdir = vmfs_op_fsyncdir,
+	.statfs = vmfs_op_statfs,
+	.setxattr = vmfs_op_setxattr,
+	.getxattr = vmfs_op_getxattr,
+	.listxattr = vmfs_op_listxattr,
+	.removexattr = vmfs_op_removexattr,
+	.create = vmfs_op_create,
+	.fallocate = vmfs_op_fallocate,
+	.lseek = vmfs_op_lseek,
+	.copy_file_range = vmfs_op_copy_file_range,
+};
+
+static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
+{
+	struct vmfs_dev_opts dopts = { .backend = m->backend };
+	struct vmfs_mount_opts vopts = { .rdonly = m->rdonly };
+	char why[256];
+	int err;
+
+	dopts.flags = (m->direct ? VMFS_DEV_F_DIRECT : 0) | (m->rdonly ? VMFS_DEV_F_RDONLY : 0);
+	err = vmfs_dev_open(m->target, &dopts, &fs->dev);
+	if (err) {
+		fprintf(stderr, "mount.vmfs: cannot open %s: %s\n", m->target, strerror(-err));
+		return -1;
+	}
+	err = vmfs_vol_open(fs->dev, &vopts, &fs->vol, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "mount.vmfs: %s: %s\n", m->target, why);
+		vmfs_dev_close(fs->dev);
+		return -1;
+	}
+	fs->rdonly = m->rdonly;
+	fs->attr_timeout = 1.0;
+	fs->entry_timeout = 1.0;
+	pthread_mutex_init(&fs->stop_mu, NULL);
+	pthread_cond_init(&fs->stop_cv, NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_loop_config *lcfg = NULL;
+	struct fuse_session *se = NULL;
+	struct mount_opts m;
+	struct vmfs_fs fs;
+	char opts[PATH_MAX + 2048], real_target[PATH_MAX];
+	int ret = 1;
+
+	memset(&fs, 0, sizeof(fs));
+	if (parse_args(argc, argv, &m))
+		return 1;
+	if (!realpath(m.target, real_target))
+		snprintf(real_target, sizeof(real_target), "%s", m.target);
+	if (open_volume(&m, &fs))
+		return 1;
+	snprintf(opts, sizeof(opts), "fsname=%s,subtype=vmfs,default_permissions,max_read=%u%s%s%s%s",
+		 real_target, 1u << 20, m.allow_other ? ",allow_other" : "", m.rdonly ? ",ro" : "",
+		 m.fuse_extra[0] ? "," : "", m.fuse_extra);
+	if (fuse_opt_add_arg(&args, argv[0]) || fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, opts) || (m.debug && fuse_opt_add_arg(&args, "-d")))
+		goto out_vol;
+	se = fuse_session_new(&args, &vmfs_ops, sizeof(vmfs_ops), &fs);
+	if (!se) {
+		fprintf(stderr, "mount.vmfs: cannot create the FUSE session\n");
+		goto out_vol;
+	}
+	if (fuse_set_signal_handlers(se))
+		goto out_se;
+	if (fuse_session_mount(se, m.mountpoint)) {
+		fprintf(stderr, "mount.vmfs: cannot mount on %s\n", m.mountpoint);
+		goto out_sig;
+	}
+	if (fuse_daemonize(m.foreground))
+		goto out_unmount;
+	if (m.single_thread) {
+		ret = fuse_session_loop(se) ? 1 : 0;
+	} else {
+		lcfg = fuse_loop_cfg_create();
+		if (!lcfg)
+			goto out_unmount;
+		fuse_loop_cfg_set_clone_fd(lcfg, 0);
+		fuse_loop_cfg_set_max_threads(lcfg, 64);
+		fuse_loop_cfg_set_idle_threads(lcfg, 16);
+		ret = fuse_session_loop_mt(se, lcfg) ? 1 : 0;
+		fuse_loop_cfg_destroy(lcfg);
+	}
+out_unmount:
+	fuse_session_unmount(se);
+out_sig:
+	fuse_remove_signal_handlers(se);
+out_se:
+	fuse_session_destroy(se);
+out_vol:
+	fuse_opt_free_args(&args);
+	if (fs.vol && vmfs_vol_close(fs.vol)) {
+		fprintf(stderr, "mount.vmfs: writing metadata back at unmount failed\n");
+		ret = 1;
+	}
+	if (fs.dev)
+		vmfs_dev_close(fs.dev);
+	return ret;
+}

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * FUSE handlers for file data: create, open (O_DIRECT opens bypass the
+ * page cache; every open drops cached pages so what another writer left is
+ * read afresh), read, write, fsync (metadata written back and the device
+ * flushed before the reply), fallocate, SEEK_DATA/SEEK_HOLE and
+ * copy_file_range (holes stay holes).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/core/fileio.h"
+#include "fs/fuse/fs.h"
+
+static int errno_of(int err)
+{
+	return err == -EFSCORRUPTED || err == -EFSBADCRC ? EIO : -err;
+}
+
+static void set_open_flags(struct fuse_file_info *fi)
+{
+	fi->direct_io = (fi->flags & O_DIRECT) ? 1 : 0;
+	fi->keep_cache = 0;
+}
+
+void vmfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		    struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct fuse_entry_param e;
+	struct vmfs_inode *ip;
+	int err;
+
+	pthread_mutex_lock(&fs->vol->lock);
+	err = vmfs_make_node(req, parent, name, S_IFREG | (mode & 07777), 0, &ip);
+	if (err) {
+		fuse_reply_err(req, errno_of(err));
+	} else {
+		ip->nopen++;
+		vmfs_fill_entry(fs, ip, &e);
+		set_open_flags(fi);
+		fi->fh = ip->ino;
+		if (fuse_reply_create(req, &e, fi) != 0)
+			ip->nopen--;	/* the opener went away: no release will come */
+	}
+	pthread_mutex_unlock(&fs->vol->lock);
+}
+
+void vmfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct vmfs_inode *ip;
+
+	if (fs->rdonly && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	pthread_mutex_lock(&fs->vol->lock);
+	ip = vmfs_get_or_reply(req, ino);
+	if (ip && S_ISDIR(ip->d.mode)) {
+		fuse_reply_err(req, EISDIR);
+	} else if (ip) {
+		ip->nopen++;
+		set_open_flags(fi);
+		fi->fh = ip->ino;
+		if (fuse_reply_open(req, fi) != 0)
+			ip->nopen--;
+	}
+	pthread_mutex_unlock(&fs->vol->lock);
+}
+
+void vmfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct vmfs_inode *ip;
+
+	(void)fi;
+	pthread_mutex_lock(&fs->vol->lock);
+	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip) == 0) {
+		if (ip->nopen)
+			ip->nopen--;
+		vmfs_inode_maybe_drop(fs->vol, ip);
+	}
+	pthread_mutex_unlock(&fs->vol->lock);
+	fuse_reply_err(req, 0);
+}
+
+/* The open file's descriptor: pinned in memory by the open (nopen > 0). */
+static struct vmfs_inode *open_inode(struct vmfs_fs *fs, fuse_ino_t ino)
+{
+	struct vmfs_inode *ip = NULL;
+
+	pthread_mutex_lock(&fs->vol->lock);
+	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip))
+		ip = NULL;
+	pthread_mutex_unlock(&fs->vol->lock);
+	return ip;
+}
+
+void vmfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		  struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct vmfs_inode *ip = open_inode(fs, ino);
+	void *buf = NULL;
+	ssize_t n;
+
+	(void)fi;
+	if (!ip) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	if (posix_memalign(&buf, VMFS_MBLOCK_SIZE, size ? size : 1)) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = vmfs_file_read(fs->vol, ip, buf, size, (uint64_t)off);
+	if (n < 0)
+		fuse_reply_err(req, errno_of((int)n));
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	free(buf);
+}
+
+void vmfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		   struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct vmfs_inode *ip = open_inode(fs, ino);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	ssize_t n;
+
+	(void)fi;
+	if (!ip) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	n = vmfs_file_write(fs->vol, ip, buf, size, (uint64_t)off, ctx->uid != 0);
+	if (n < 0)
+		fuse_reply_err(req, errno_of((int)n));
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+void vmfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+void vmfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	int err;
+
+	(void)ino;
+	(void)datasync;
+	(void)fi;
+	pthread_mutex_lock(&fs->vol->lock);
+	err = vmfs_vol_sync(fs->vol);
+	pthread_mutex_unlock(&fs->vol->lock);
+	fuse_reply_err(req, errno_of(err));
+}
+
+void vmfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		       struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct vmfs_inode *ip = open_inode(fs, ino);
+	int err;
+
+	(void)fi;
+	if (!ip) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	if (offset < 0 || length <= 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	err = vmfs_file_fallocate(fs->vol, ip, mode, (uint64_t)offset, (uint64_t)length);
+	fuse_reply_err(req, errno_of(err));
+}
+
+void vmfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		   struct fuse_file_info *fi)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct vmfs_inode *ip = open_inode(fs, ino);
+	int64_t r;
+
+	(void)fi;
+	if (!ip) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, ENXIO);
+		return;
+	}
+	r = vmfs_file_seek_data(fs->vol, ip, (uint64_t)off, whence == SEEK_DATA);
+	if (r < 0)
+		fuse_reply_err(req, errno_of((int)r));
+	else
+		fuse_reply_lseek(req, (off_t)r);
+}
+
+/* Copy [off_in, off_in+len) in chunks, skipping source holes past the destination's end. */
+static ssize_t copy_range(struct vmfs_vol *vol, struct vmfs_inode *in, uint64_t off_in,
+			  struct vmfs_inode *out, uint64_t off_out, size_t len)
+{
+	const size_t chunk = 1 << 20;
+	uint64_t done = 0, in_size, data;
+	ssize_t n, w;
+	void *buf;
+	int err = 0;
+
+	if (posix_memalign(&buf, VMFS_MBLOCK_SIZE, chunk))
+		return -ENOMEM;
+	pthread_mutex_lock(&vol->lock);
+	in_size = in->d.size;
+	pthread_mutex_unlock(&vol->lock);
+	if (off_in >= in_size)
+		len = 0;
+	else if (len > in_size - off_in)
+		len = (size_t)(in_size - off_in);
+	while (done < len) {
+		size_t want = len - done < chunk ? (size_t)(len - done) : chunk;
+		int64_t d = vmfs_file_seek_data(vol, in, off_in + done, true);
+
+		data = d < 0 ? off_in + len : (uint64_t)d;
+		if (data > off_in + done) {
+			uint64_t skip = data - (off_in + done);
+			uint64_t out_size;
+
+			if (skip > len - done)
+				skip = len - done;
+			pthread_mutex_lock(&vol->lock);
+			out_size = out->d.size;
+			pthread_mutex_unlock(&vol->lock);
+			if (off_out + done >= out_size) {
+				done += skip;
+				continue;	/* a hole that stays a hole */
+			}
+			if (want > skip)
+				want = (size_t)skip;
+		}
+		n = vmfs_file_read(vol, in, buf, want, off_in + done);
+		if (n <= 0) {
+			err = (int)n;
+			break;
+		}
+		w = vmfs_file_write(vol, out, buf, (size_t)n, off_out + done, false);
+		if (w < 0) {
+			err = (int)w;
+			break;
+		}
+		done += (uint64_t)w;
+	}
+	pthread_mutex_lock(&vol->lock);
+	if (!err && done && off_out + done > out->d.size) {
+		pthread_mutex_unlock(&vol->lock);
+		err = vmfs_file_truncate(vol, out, off_out + done);
+	} else {
+		pthread_mutex_unlock(&vol->lock);
+	}
+	free(buf);
+	return err && !done ? err : (ssize_t)done;
+}
+
+void vmfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			     struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
+			     struct fuse_file_info *fi_out, size_t len, int flags)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	struct vmfs_inode *in = open_inode(fs, ino_in), *out = open_inode(fs, ino_out);
+	ssize_t n;
+
+	(void)fi_in;
+	(void)fi_out;
+	if (flags) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (!in || !out) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	if (fs->rdonly) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	n = copy_range(fs->vol, in, (uint64_t)off_in, out, (uint64_t)off_out, len);
+	if (n < 0)
+		fuse_reply_err(req, errno_of((int)n));
+	else
+		fuse_reply_write(req, (size_t)n);
+}
