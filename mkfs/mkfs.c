@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * mkfs.vmfs: format an image file or block device (docs/FORMAT.md
- * "Layout", "Lazy initialisation"). Refuses to overwrite anything it
- * recognises without -f. Writes the fixed region, the RG init map and
- * group 0 with the root directory; other groups are initialised on first
- * use, so formatting a petabyte takes about as long as a gigabyte. The old
- * headers are invalidated first and the new primary header written last,
- * so an interrupted mkfs never leaves something that mounts.
+ * mkfs.vmfs: format an image file or block device. Parses options,
+ * refuses to overwrite anything it recognises without -f, then calls
+ * vmfs_format() (fs/core/format_volume.c) and prints a summary.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +13,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "fs/core/format_volume.h"
 #include "fs/core/probe.h"
 #include "fs/core/size.h"
 #include "fs/core/vol.h"
@@ -166,76 +163,6 @@ static int check_existing(struct vmfs_dev *dev, const struct mkfs_opts *o)
 	return 0;
 }
 
-static int zero_range(struct vmfs_dev *dev, uint64_t blk, uint64_t count)
-{
-	const uint64_t chunk = 256;
-	void *z;
-	int err = 0;
-
-	if (posix_memalign(&z, VMFS_MBLOCK_SIZE, chunk * VMFS_MBLOCK_SIZE))
-		return -ENOMEM;
-	memset(z, 0, chunk * VMFS_MBLOCK_SIZE);
-	while (count && !err) {
-		uint64_t n = count < chunk ? count : chunk;
-
-		err = vmfs_dev_write(dev, z, n * VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
-		blk += n;
-		count -= n;
-	}
-	free(z);
-	return err;
-}
-
-static int write_header(struct vmfs_dev *dev, struct vmfs_volhdr *vh, uint64_t blk)
-{
-	void *buf;
-	int err;
-
-	if (posix_memalign(&buf, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
-		return -ENOMEM;
-	vh->hdr.blkno = blk;
-	vmfs_volhdr_encode(buf, vh);
-	err = vmfs_dev_write(dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
-	free(buf);
-	return err;
-}
-
-/* Everything but the headers: fixed region, RG map, group 0, root directory. */
-static int build(struct vmfs_dev *dev, struct vmfs_volhdr *vh)
-{
-	struct vmfs_vol *vol;
-	struct vmfs_inode *root;
-	struct vmfs_buf *b;
-	uint64_t i;
-	int err;
-
-	err = zero_range(dev, VMFS_VOLLOCK_BLK, vh->rgmap_start - VMFS_VOLLOCK_BLK);
-	if (err)
-		return err;
-	err = vmfs_vol_init_new(dev, vh, &vol);
-	if (err)
-		return err;
-	for (i = 0; i < vh->rgmap_blocks && !err; i++) {
-		err = vmfs_bc_get(vol, vh->rgmap_start + i, VMFS_MAGIC_RGMAP, VMFS_BC_NEW, &b);
-		if (err)
-			break;
-		vmfs_rgmap_init(b->data, b->blkno, vh->hdr.uuid, i * VMFS_RGMAP_BITS);
-		vmfs_bc_dirty(vol, b);
-		vmfs_bc_put(vol, b);
-	}
-	if (!err)
-		err = vmfs_inode_alloc(vol, vh->data_start, S_IFDIR | 0755, 0, 0, 0, &root);
-	if (!err) {
-		root->d.parent = root->ino;
-		vmfs_inode_dirty(vol, root);
-		vh->root_ino = root->ino;
-		vol->vh.root_ino = root->ino;
-		err = vmfs_vol_sync(vol);
-	}
-	vmfs_vol_close(vol);
-	return err;
-}
-
 static void summary(const struct mkfs_opts *o, const struct vmfs_volhdr *vh, double secs)
 {
 	char size[32], fb[32], sb[32], rg[32], uuid[37];
@@ -260,6 +187,7 @@ int main(int argc, char **argv)
 	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_FILE };
 	struct vmfs_dev *dev = NULL;
 	struct mkfs_opts o;
+	struct vmfs_format_params params;
 	struct vmfs_volhdr vh;
 	struct timespec t0, t1;
 	struct stat st;
@@ -287,46 +215,19 @@ int main(int argc, char **argv)
 	}
 	if (check_existing(dev, &o))
 		goto out;
-	memset(&vh, 0, sizeof(vh));
-	vh.hdr.magic = VMFS_MAGIC_VOLHDR;
-	if (o.uuid_set)
-		memcpy(vh.hdr.uuid, o.uuid, 16);
-	else
-		uuid_generate(vh.hdr.uuid);
-	uuid_generate_random(vh.hash_seed);
-	vh.major = VMFS_MAJOR;
-	vh.minor = VMFS_MINOR;
-	snprintf(vh.label, sizeof(vh.label), "%s", o.label);
-	vh.mblock_shift = VMFS_MBLOCK_SHIFT;
-	vh.file_block_shift = (uint32_t)pow2_shift(o.block);
-	vh.small_block_shift = (uint32_t)pow2_shift(o.small);
-	vh.host_slots = o.host_slots;
-	vh.rg_mblocks = o.rg_mblocks;
-	vh.lease_ms = VMFS_DEFAULT_LEASE_MS;
-	vh.mkfs_time_ns = vmfs_now_ns();
-	err = vmfs_layout_compute(&vh, dev->size, why, sizeof(why));
+	memset(&params, 0, sizeof(params));
+	params.label = o.label;
+	params.file_block_shift = (uint32_t)pow2_shift(o.block);
+	params.small_block_shift = (uint32_t)pow2_shift(o.small);
+	params.host_slots = o.host_slots;
+	params.rg_mblocks = o.rg_mblocks;
+	if (o.uuid_set) {
+		memcpy(params.uuid, o.uuid, 16);
+		params.uuid_set = true;
+	}
+	err = vmfs_format(dev, &params, &vh, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "mkfs.vmfs: %s: %s\n", o.target, why);
-		goto out;
-	}
-	/* Invalidate whatever headers were there, then build, then seal with the headers. */
-	err = zero_range(dev, VMFS_VOLHDR_BLK, 1);
-	if (!err)
-		err = zero_range(dev, (dev->size >> VMFS_MBLOCK_SHIFT) - 1, 1);
-	if (!err)
-		err = vmfs_dev_flush(dev);
-	if (!err)
-		err = build(dev, &vh);
-	if (!err)
-		err = write_header(dev, &vh, (dev->size >> VMFS_MBLOCK_SHIFT) - 1);
-	if (!err)
-		err = vmfs_dev_flush(dev);
-	if (!err)
-		err = write_header(dev, &vh, VMFS_VOLHDR_BLK);
-	if (!err)
-		err = vmfs_dev_flush(dev);
-	if (err) {
-		fprintf(stderr, "mkfs.vmfs: writing %s failed: %s\n", o.target, strerror(-err));
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
