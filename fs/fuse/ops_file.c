@@ -63,11 +63,25 @@ void vmfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (ip && S_ISDIR(ip->d.mode)) {
 		fuse_reply_err(req, EISDIR);
 	} else if (ip) {
+		int err = 0;
+
 		ip->nopen++;
+		/* With atomic O_TRUNC (libfuse's default) the truncation is ours. */
+		if ((fi->flags & O_TRUNC) && S_ISREG(ip->d.mode) && ip->d.size) {
+			pthread_mutex_unlock(&fs->vol->lock);
+			err = vmfs_file_truncate(fs->vol, ip, 0);
+			pthread_mutex_lock(&fs->vol->lock);
+			if (!err && fuse_req_ctx(req)->uid != 0)
+				ip->d.mode &= ~(uint32_t)(S_ISUID | S_ISGID);
+		}
 		set_open_flags(fi);
 		fi->fh = ip->ino;
-		if (fuse_reply_open(req, fi) != 0)
+		if (err) {
 			ip->nopen--;
+			fuse_reply_err(req, errno_of(err));
+		} else if (fuse_reply_open(req, fi) != 0) {
+			ip->nopen--;
+		}
 	}
 	pthread_mutex_unlock(&fs->vol->lock);
 }
