@@ -318,24 +318,28 @@ static void after_write(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t en
 }
 
 /*
- * Build the device writes for [off, off+size) after allocation: written
- * extents get the caller's bytes as they are; unwritten ones are written in
- * whole mblocks, with zeros around the caller's bytes (staged in @stage,
- * an mblock-aligned copy of the range widened to mblocks).
+ * Build the device writes for [off, off+size) after allocation. Written
+ * extents and whole mblocks of unwritten ones take the caller's bytes
+ * directly; a partial first or last mblock in an unwritten extent is
+ * written whole from @stage (two mblocks: first, last) with zeros around
+ * the caller's bytes, so its unwritten remainder reads as zeros afterwards.
  */
 static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t *buf,
 		      size_t size, uint64_t off, struct segs *direct, struct segs *staged,
-		      uint8_t **stage, uint64_t *stage_off)
+		      uint8_t *stage)
 {
 	uint64_t a = off & ~(uint64_t)(MB - 1), b = (off + size + MB - 1) & ~(uint64_t)(MB - 1);
-	uint64_t pos = a;
+	uint64_t end = off + size, pos = a;
+	bool one = b - a == MB;
 	struct vmfs_extent e;
-	int err;
+	int err = 0;
 
-	*stage_off = a;
-	*stage = NULL;
-	while (pos < b) {
-		uint64_t lblk = pos >> MSHIFT, pend;
+	memset(stage, 0, 2 * MB);
+	memcpy(stage + (off - a), buf, one ? size : (size_t)(a + MB - off));
+	if (!one)
+		memcpy(stage + MB, buf + (b - MB - off), (size_t)(end - (b - MB)));
+	while (pos < b && !err) {
+		uint64_t lblk = pos >> MSHIFT, pend, phys;
 
 		err = vmfs_ext_find(vol, ip, lblk, &e);
 		if (err || e.lstart > lblk)
@@ -343,27 +347,35 @@ static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t
 		pend = (e.lstart + e.len) << MSHIFT;
 		if (pend > b)
 			pend = b;
-		if (e.flags & VMFS_EXT_UNWRITTEN) {
-			if (!*stage) {
-				*stage = aligned_alloc(MB, b - a);
-				if (!*stage)
-					return -ENOMEM;
-				memset(*stage, 0, b - a);
-				memcpy(*stage + (off - a), buf, size);
-			}
-			err = segs_add(staged, (e.pstart + (lblk - e.lstart)) << MSHIFT, pend - pos,
-				       pos - a);
-		} else {
-			uint64_t s0 = pos > off ? pos : off, s1 = pend < off + size ? pend : off + size;
+		phys = (e.pstart + (lblk - e.lstart)) << MSHIFT;
+		if (!(e.flags & VMFS_EXT_UNWRITTEN)) {
+			uint64_t s0 = pos > off ? pos : off, s1 = pend < end ? pend : end;
 
-			err = s1 > s0 ? segs_add(direct, ((e.pstart + (lblk - e.lstart)) << MSHIFT) +
-						 (s0 - pos), s1 - s0, s0 - off) : 0;
+			err = segs_add(direct, phys + (s0 - pos), s1 - s0, s0 - off);
+			pos = pend;
+			continue;
 		}
-		if (err)
-			return err;
-		pos = pend;
+		/* Unwritten: partial edge mblocks from the stage, the rest direct. */
+		if (pos == a && (off > a || (one && end < b))) {
+			err = segs_add(staged, phys, MB, 0);
+			pos += MB;
+			phys += MB;
+		}
+		if (!err && pos < pend) {
+			uint64_t mid_end = pend == b && end < b ? b - MB : pend;
+
+			if (mid_end > pos) {
+				err = segs_add(direct, phys, mid_end - pos, pos - off);
+				phys += mid_end - pos;
+				pos = mid_end;
+			}
+			if (!err && pos < pend) {	/* the partial last mblock */
+				err = segs_add(staged, phys, MB, MB);
+				pos += MB;
+			}
+		}
 	}
-	return 0;
+	return err;
 }
 
 /* Write with the io_lock held exclusively: may allocate and convert. */
@@ -371,15 +383,20 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 			  size_t size, uint64_t off, bool kp)
 {
 	struct segs direct = { 0 }, staged = { 0 };
-	uint8_t *stage = NULL;
-	uint64_t stage_off;
+	uint64_t stage_off = off & ~(uint64_t)(MB - 1);
+	uint8_t *stage;
 	int err;
+
+	stage = aligned_alloc(MB, 2 * MB);
+	if (!stage)
+		return -ENOMEM;
 
 	pthread_mutex_lock(&vol->lock);
 	if (ip->d.data_fmt == VMFS_FMT_INLINE && off + size <= VMFS_DATA_ROOT_BYTES) {
 		memcpy(ip->d.data_root + off, buf, size);
 		after_write(vol, ip, off + size, kp);
 		pthread_mutex_unlock(&vol->lock);
+		free(stage);
 		return (ssize_t)size;
 	}
 	err = uninline(vol, ip);
@@ -388,7 +405,7 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 	if (!err)
 		err = allocate_range(vol, ip, off, size);
 	if (!err)
-		err = plan_write(vol, ip, buf, size, off, &direct, &staged, &stage, &stage_off);
+		err = plan_write(vol, ip, buf, size, off, &direct, &staged, stage);
 	if (err)
 		goto out;
 	pthread_mutex_unlock(&vol->lock);
@@ -396,7 +413,7 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 	if (!err)
 		err = segs_run(vol, &staged, VMFS_IO_WRITE, stage);
 	pthread_mutex_lock(&vol->lock);
-	if (!err && staged.n)
+	if (!err)
 		err = vmfs_ext_mark_written(vol, ip, stage_off >> MSHIFT,
 					    vmfs_div_up(off + size - stage_off, MB));
 	if (!err)

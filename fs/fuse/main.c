@@ -216,7 +216,6 @@ static const struct fuse_lowlevel_ops vmfs_ops = {
 	.open = vmfs_op_open,
 	.read = vmfs_op_read,
 	.write = vmfs_op_write,
-	.flush = vmfs_op_flush,
 	.release = vmfs_op_release,
 	.fsync = vmfs_op_fsync,
 	.opendir = vmfs_op_opendir,
@@ -306,7 +305,7 @@ int main(int argc, char **argv)
 			goto out_unmount;
 		fuse_loop_cfg_set_clone_fd(lcfg, 0);
 		fuse_loop_cfg_set_max_threads(lcfg, 64);
-		fuse_loop_cfg_set_idle_threads(lcfg, 16);
+		fuse_loop_cfg_set_idle_threads(lcfg, 10);
 		ret = fuse_session_loop_mt(se, lcfg) ? 1 : 0;
 		fuse_loop_cfg_destroy(lcfg);
 	}
