@@ -41,7 +41,8 @@ static void usage(FILE *f)
 		"  ro|rw             read-only or read-write (default rw)\n"
 		"  allow_other       let other users use the mount (permissions enforced)\n"
 		"  host=NAME         host identity on the volume (default: the host name)\n"
-		"  direct            O_DIRECT on the backing device (no host page cache)\n"
+		"  direct            O_DIRECT on the backing device, no host page cache (default)\n"
+		"  cached            use the host page cache for the backing device\n"
 		"  backend=B         device backend: auto, uring, aio, file (default auto)\n"
 		"  nosuid,nodev,noexec,suid,dev,exec,sync,async,noatime,atime  as mount(8)\n");
 }
@@ -74,8 +75,8 @@ static int parse_o(struct mount_opts *m, char *list)
 			m->allow_other = true;
 			continue;
 		}
-		if (!strcmp(o, "direct")) {
-			m->direct = true;
+		if (!strcmp(o, "direct") || !strcmp(o, "cached")) {
+			m->direct = !strcmp(o, "direct");
 			continue;
 		}
 		if (!strncmp(o, "host=", 5)) {
@@ -115,6 +116,7 @@ static int parse_args(int argc, char **argv, struct mount_opts *m)
 	int c;
 
 	memset(m, 0, sizeof(*m));
+	m->direct = true;	/* a shared LUN must not be cached by the host */
 	if (gethostname(m->host, sizeof(m->host) - 1))
 		snprintf(m->host, sizeof(m->host), "localhost");
 	while ((c = getopt(argc, argv, "fdsnvho:")) != -1) {
