@@ -25,6 +25,7 @@ struct mount_opts {
 	bool foreground, debug, single_thread;
 	bool rdonly, allow_other, direct;
 	enum vmfs_dev_backend backend;
+	unsigned max_threads, max_idle;
 	char host[VMFS_HOSTNAME_MAX + 1];
 	char fuse_extra[1024];		/* options passed through to libfuse */
 };
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 		"  direct            O_DIRECT on the backing device, no host page cache (default)\n"
 		"  cached            use the host page cache for the backing device\n"
 		"  backend=B         device backend: auto, uring, aio, file (default auto)\n"
+		"  max_threads=N     most request threads (default 64)\n"
+		"  max_idle_threads=N  idle request threads kept (default 10)\n"
 		"  nosuid,nodev,noexec,suid,dev,exec,sync,async,noatime,atime  as mount(8)\n");
 }
 
@@ -88,6 +91,20 @@ static int parse_o(struct mount_opts *m, char *list)
 			snprintf(m->host, sizeof(m->host), "%s", o + 5);
 			continue;
 		}
+		if (!strncmp(o, "max_threads=", 12) || !strncmp(o, "max_idle_threads=", 17)) {
+			char *v = strchr(o, '=') + 1, *end;
+			long n = strtol(v, &end, 10);
+
+			if (*end || n < 1 || n > 1024) {
+				fprintf(stderr, "mount.vmfs: %s must be a number from 1 to 1024\n", o);
+				return -1;
+			}
+			if (o[4] == 'i')
+				m->max_idle = (unsigned)n;
+			else
+				m->max_threads = (unsigned)n;
+			continue;
+		}
 		if (!strncmp(o, "backend=", 8)) {
 			if (vmfs_dev_backend_parse(o + 8, &m->backend)) {
 				fprintf(stderr, "mount.vmfs: unknown backend '%s' "
@@ -117,6 +134,8 @@ static int parse_args(int argc, char **argv, struct mount_opts *m)
 
 	memset(m, 0, sizeof(*m));
 	m->direct = true;	/* a shared LUN must not be cached by the host */
+	m->max_threads = 64;
+	m->max_idle = 10;
 	if (gethostname(m->host, sizeof(m->host) - 1))
 		snprintf(m->host, sizeof(m->host), "localhost");
 	while ((c = getopt(argc, argv, "fdsnvho:")) != -1) {
@@ -306,8 +325,8 @@ int main(int argc, char **argv)
 		if (!lcfg)
 			goto out_unmount;
 		fuse_loop_cfg_set_clone_fd(lcfg, 0);
-		fuse_loop_cfg_set_max_threads(lcfg, 64);
-		fuse_loop_cfg_set_idle_threads(lcfg, 10);
+		fuse_loop_cfg_set_max_threads(lcfg, m.max_threads);
+		fuse_loop_cfg_set_idle_threads(lcfg, m.max_idle);
 		ret = fuse_session_loop_mt(se, lcfg) ? 1 : 0;
 		fuse_loop_cfg_destroy(lcfg);
 	}
