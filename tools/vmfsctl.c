@@ -116,7 +116,8 @@ static int cmd_info(const char *arg, bool json)
 		printf("capacity:     %s, %s free\n", a, b);
 		vmfs_format_size(1ull << vol->vh.file_block_shift, a, sizeof(a));
 		vmfs_format_size(1ull << vol->vh.small_block_shift, b, sizeof(b));
-		printf("block size:   %s (small blocks %s)\n", a, b);
+		printf("block size:   %s (%llu bytes), small blocks %s\n", a,
+		       1ull << vol->vh.file_block_shift, b);
 		printf("host slots:   %u\n", vol->vh.host_slots);
 		printf("groups:       %llu\n", (unsigned long long)vol->vh.rg_count);
 		printf("files:        %llu\n", (unsigned long long)files);

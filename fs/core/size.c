@@ -51,5 +51,9 @@ void vmfs_format_size(uint64_t bytes, char *buf, size_t len)
 		v /= 1024;
 		i++;
 	}
-	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", v, units[i]);
+	/* Exact multiples print as integers ("1 MiB"), others with one decimal. */
+	if (bytes == (uint64_t)v << (10 * i))
+		snprintf(buf, len, "%llu %s", (unsigned long long)v, units[i]);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[i]);
 }
