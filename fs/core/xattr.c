@@ -2,7 +2,8 @@
 /*
  * Extended attributes in a per-file hashed B-tree rooted in the
  * descriptor's xattr root (docs/FORMAT.md "Extended attributes"). Keys are
- * built like directory keys; values hold the full name and the value.
+ * built like directory keys; records hold the full name and the value, or
+ * for a value over VMFS_XATTR_INLINE_MAX the address of a value block.
  * Called under the metadata lock.
  */
 #include <string.h>
@@ -10,12 +11,14 @@
 
 #include "fs/core/vol.h"
 
-#define XVAL_MAX (4 + VMFS_XATTR_NAME_MAX + VMFS_XATTR_VALUE_MAX)
+#define XVAL_MAX (4 + VMFS_XATTR_NAME_MAX + VMFS_XATTR_INLINE_MAX)
+#define XF_REMOTE 0x1
 
 struct xrec {
 	uint64_t key;
 	size_t namelen, vlen;
-	const uint8_t *name, *value;
+	const uint8_t *name, *value;	/* value NULL when remote */
+	uint64_t remote;		/* value block, 0 if the value is in the record */
 };
 
 static int xdecode(const uint8_t *val, size_t len, uint64_t key, struct xrec *x)
@@ -25,10 +28,69 @@ static int xdecode(const uint8_t *val, size_t len, uint64_t key, struct xrec *x)
 	x->key = key;
 	x->namelen = val[0];
 	x->vlen = vmfs_get_le16(val + 2);
-	if (x->namelen == 0 || 4 + x->namelen + x->vlen != len)
-		return -EFSCORRUPTED;
 	x->name = val + 4;
+	x->value = NULL;
+	x->remote = 0;
+	if (x->namelen == 0 || (val[1] & ~XF_REMOTE))
+		return -EFSCORRUPTED;
+	if (val[1] & XF_REMOTE) {
+		if (4 + x->namelen + 8 != len || x->vlen <= VMFS_XATTR_INLINE_MAX ||
+		    x->vlen > VMFS_XATTR_VALUE_MAX)
+			return -EFSCORRUPTED;
+		x->remote = vmfs_get_le64(val + 4 + x->namelen);
+		return 0;
+	}
+	if (4 + x->namelen + x->vlen != len || x->vlen > VMFS_XATTR_INLINE_MAX)
+		return -EFSCORRUPTED;
 	x->value = val + 4 + x->namelen;
+	return 0;
+}
+
+/* Copy a remote value of @x into @out. */
+static int xread_remote(struct vmfs_vol *vol, struct vmfs_inode *ip, const struct xrec *x,
+			void *out)
+{
+	struct vmfs_buf *b;
+	int err;
+
+	err = vmfs_bc_get(vol, x->remote, VMFS_MAGIC_XVAL, 0, &b);
+	if (err)
+		return err;
+	err = vmfs_xval_check(b->data, ip->ino, (uint32_t)x->vlen);
+	if (!err)
+		memcpy(out, b->data + VMFS_XVAL_HDR, x->vlen);
+	vmfs_bc_put(vol, b);
+	return err;
+}
+
+static int xfree_remote(struct vmfs_vol *vol, const struct xrec *x)
+{
+	if (!x->remote)
+		return 0;
+	vmfs_bc_forget(vol, x->remote);
+	return vmfs_free(vol, x->remote, 1);
+}
+
+/* A value block for @val, near the descriptor. */
+static int xwrite_remote(struct vmfs_vol *vol, struct vmfs_inode *ip, const void *val,
+			 size_t vlen, uint64_t *blk)
+{
+	struct vmfs_buf *b;
+	uint64_t got;
+	int err;
+
+	err = vmfs_alloc(vol, VMFS_AK_META, 1, ip->ino, blk, &got);
+	if (err)
+		return err;
+	err = vmfs_bc_get(vol, *blk, VMFS_MAGIC_XVAL, VMFS_BC_NEW, &b);
+	if (err) {
+		vmfs_free(vol, *blk, 1);
+		return err;
+	}
+	vmfs_xval_init(b->data, *blk, vol->vh.hdr.uuid, ip->ino, (uint32_t)vlen);
+	memcpy(b->data + VMFS_XVAL_HDR, val, vlen);
+	vmfs_bc_dirty(vol, b);
+	vmfs_bc_put(vol, b);
 	return 0;
 }
 
@@ -86,6 +148,8 @@ int vmfs_xattr_get(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name
 		return 0;
 	if (size < x.vlen)
 		return -ERANGE;
+	if (x.remote)
+		return xread_remote(vol, ip, &x, val);
 	memcpy(val, x.value, x.vlen);
 	return 0;
 }
@@ -97,7 +161,7 @@ int vmfs_xattr_set(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name
 	uint8_t buf[XVAL_MAX];
 	size_t len = strlen(name);
 	struct xrec x;
-	uint64_t key;
+	uint64_t key, remote = 0;
 	int err;
 
 	if (len == 0 || len > VMFS_XATTR_NAME_MAX)
@@ -118,19 +182,31 @@ int vmfs_xattr_set(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name
 		vmfs_bt_root_init(ip->d.xattr_root, VMFS_BT_XATTR);
 	}
 	if (!err) {
-		err = vmfs_bt_delete(vol, &bt, key);
+		err = xfree_remote(vol, &x);
+		if (!err)
+			err = vmfs_bt_delete(vol, &bt, key);
 		if (err)
 			return err;
 		ip->d.xattr_count--;
 	}
 	buf[0] = (uint8_t)len;
-	buf[1] = 0;
+	buf[1] = vlen > VMFS_XATTR_INLINE_MAX ? XF_REMOTE : 0;
 	vmfs_put_le16(buf + 2, (uint16_t)vlen);
 	memcpy(buf + 4, name, len);
-	memcpy(buf + 4 + len, val, vlen);
-	err = vmfs_bt_insert(vol, &bt, key, buf, 4 + len + vlen);
+	if (vlen > VMFS_XATTR_INLINE_MAX) {
+		err = xwrite_remote(vol, ip, val, vlen, &remote);
+		if (err)
+			return err;
+		vmfs_put_le64(buf + 4 + len, remote);
+		err = vmfs_bt_insert(vol, &bt, key, buf, 4 + len + 8);
+	} else {
+		memcpy(buf + 4 + len, val, vlen);
+		err = vmfs_bt_insert(vol, &bt, key, buf, 4 + len + vlen);
+	}
 	if (!err)
 		ip->d.xattr_count++;
+	else if (remote)
+		xfree_remote(vol, &(struct xrec){ .remote = remote });
 	vmfs_inode_dirty(vol, ip);
 	return err == -E2BIG ? -ENOSPC : err;
 }
@@ -146,7 +222,9 @@ int vmfs_xattr_remove(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *n
 	err = xfind(vol, ip, name, buf, &x, &key);
 	if (err)
 		return err == -ENOENT ? -ENODATA : err;
-	err = vmfs_bt_delete(vol, &bt, key);
+	err = xfree_remote(vol, &x);
+	if (!err)
+		err = vmfs_bt_delete(vol, &bt, key);
 	if (err)
 		return err;
 	ip->d.xattr_count--;
@@ -193,6 +271,28 @@ int vmfs_xattr_list(struct vmfs_vol *vol, struct vmfs_inode *ip, char *buf, size
 int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip)
 {
 	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+	uint8_t val[XVAL_MAX];
+	uint64_t k = 0, fk;
+	struct xrec x;
+	size_t vlen;
+	int err;
+
+	/* Value blocks first: they are not tree nodes. */
+	while (ip->d.xattr_fmt == VMFS_FMT_BTREE) {
+		vlen = sizeof(val);
+		err = vmfs_bt_lookup_ge(vol, &bt, k, &fk, val, &vlen);
+		if (err == -ENOENT)
+			break;
+		if (!err)
+			err = xdecode(val, vlen, fk, &x);
+		if (!err)
+			err = xfree_remote(vol, &x);
+		if (err)
+			return err;
+		if (fk == UINT64_MAX)
+			break;
+		k = fk + 1;
+	}
 
 	ip->d.xattr_count = 0;
 	ip->d.xattr_fmt = VMFS_FMT_EMPTY;

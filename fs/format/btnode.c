@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * B-tree node headers and extent leaf values (FORMAT.md "B-trees",
- * "Extent tree"). Record areas are packed little-endian records edited by
- * fs/core/btree.c through the vmfs_get_le / vmfs_put_le helpers.
+ * B-tree node headers, extent leaf values and xattr value blocks
+ * (FORMAT.md "B-trees", "Extent tree", "Extended attributes"). Record
+ * areas are packed little-endian records edited by fs/core/btree.c through
+ * the vmfs_get_le / vmfs_put_le helpers.
  */
 #include <endian.h>
 #include <string.h>
@@ -84,6 +85,29 @@ int vmfs_extent_val_decode(const void *val, size_t len, uint64_t key, struct vmf
 	e->flags = le32toh(d.flags);
 	e->birth = le64toh(d.birth);
 	if (e->len == 0 || (e->flags & ~VMFS_EXT_KNOWN_FLAGS))
+		return -EFSCORRUPTED;
+	return 0;
+}
+
+void vmfs_xval_init(void *blk, uint64_t blkno, const uint8_t uuid[16], uint64_t owner,
+		    uint32_t len)
+{
+	struct vmfs_dxval *d = blk;
+	struct vmfs_blk_hdr h = { .magic = VMFS_MAGIC_XVAL, .blkno = blkno };
+
+	memset(d, 0, sizeof(*d));
+	memcpy(h.uuid, uuid, 16);
+	vmfs_blk_hdr_encode(&d->hdr, &h);
+	d->owner = htole64(owner);
+	d->len = htole32(len);
+}
+
+/* A value block (header already verified) belongs to @owner and holds @len bytes. */
+int vmfs_xval_check(const void *blk, uint64_t owner, uint32_t len)
+{
+	const struct vmfs_dxval *d = blk;
+
+	if (le64toh(d->owner) != owner || le32toh(d->len) != len || len > sizeof(d->value))
 		return -EFSCORRUPTED;
 	return 0;
 }

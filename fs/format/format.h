@@ -36,6 +36,7 @@
 #define VMFS_MAGIC_BITMAP	0x4d42564fu	/* "OVBM" */
 #define VMFS_MAGIC_BTNODE	0x4e42564fu	/* "OVBN" */
 #define VMFS_MAGIC_DESC		0x4944564fu	/* "OVDI" */
+#define VMFS_MAGIC_XVAL		0x5658564fu	/* "OVXV" */
 
 /* Fixed layout positions, in mblocks. */
 #define VMFS_VOLHDR_BLK		0
@@ -58,7 +59,8 @@
 #define VMFS_LABEL_MAX			64
 #define VMFS_HOSTNAME_MAX		64
 #define VMFS_XATTR_NAME_MAX		255
-#define VMFS_XATTR_VALUE_MAX		1536	/* a record fits half a node */
+#define VMFS_XATTR_VALUE_MAX		4032	/* one xattr value block */
+#define VMFS_XATTR_INLINE_MAX		1024	/* larger values go to a value block */
 #define VMFS_MAX_FILE_BYTES		(1ull << 60)	/* 1 EiB: logical mblocks fit 48 bits */
 
 /* Bits carried by one bitmap block and one RG map block. */
@@ -251,6 +253,12 @@ uint8_t *vmfs_bitmap_bits(void *blk);
 void vmfs_rgmap_init(void *blk, uint64_t blkno, const uint8_t uuid[16], uint64_t first_rg);
 int vmfs_rgmap_verify(const void *blk, uint64_t blkno, const uint8_t uuid[16]);
 uint8_t *vmfs_rgmap_bits(void *blk);
+
+/* Xattr value block: a value too large to sit in its tree record. */
+#define VMFS_XVAL_HDR 0x40
+void vmfs_xval_init(void *blk, uint64_t blkno, const uint8_t uuid[16], uint64_t owner,
+		    uint32_t len);
+int vmfs_xval_check(const void *blk, uint64_t owner, uint32_t len);
 
 /* Extent leaf value. */
 #define VMFS_EXTENT_VAL_BYTES 24

@@ -174,6 +174,16 @@ struct vmfs_dbt_node {
 };
 static_assert(sizeof(struct vmfs_dbt_node) == 0x1000, "bt node size");
 
+/* Xattr value block: holds one value larger than VMFS_XATTR_INLINE_MAX. */
+struct vmfs_dxval {
+/*000*/	struct vmfs_dblk_hdr hdr;
+/*030*/	__le64_t owner;			/* ino of the descriptor */
+/*038*/	__le32_t len;			/* value bytes */
+/*03c*/	__le32_t pad0;
+/*040*/	uint8_t  value[0x1000 - 0x40];
+};
+static_assert(sizeof(struct vmfs_dxval) == 0x1000, "xattr value block size");
+
 /* Leaf value of an extent tree (key: logical mblock). */
 struct vmfs_dextent {
 /*00*/	__le64_t pstart;		/* physical mblock */
