@@ -210,6 +210,8 @@ static int bm_set(struct vmfs_vol *vol, struct vmfs_rg_state *rs, uint64_t p, ui
 		rs->hdr.free_mblocks -= total;
 	else
 		rs->hdr.free_mblocks += total;
+	if (vol->free_known)
+		vol->free_total = val ? vol->free_total - total : vol->free_total + total;
 	return rg_hdr_write(vol, rs);
 }
 
@@ -232,6 +234,9 @@ static int rg_initialise(struct vmfs_vol *vol, struct vmfs_rg_state *rs)
 	memset(rs->hdr.bitmap_init, 0, sizeof(rs->hdr.bitmap_init));
 	rs->init = true;
 	rs->hdr.flags |= VMFS_RG_F_INIT;
+	/* bm_set below takes the bitmap blocks out again, also from free_total. */
+	if (vol->free_known)
+		vol->free_total += rs->hdr.mblocks - rs->hdr.free_mblocks;
 	rs->hdr.free_mblocks = rs->hdr.mblocks;
 	err = bm_set(vol, rs, 0, rs->hdr.bitmap_blocks, true);
 	if (err)
@@ -400,6 +405,13 @@ int vmfs_alloc(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want, u
 		return -EROFS;
 	if (kind == VMFS_AK_SMALL)
 		want = vol->geom.small_block_mblocks;
+	if (kind != VMFS_AK_META) {
+		uint64_t need = kind == VMFS_AK_DATA ? vol->geom.file_block_mblocks :
+				kind == VMFS_AK_DESC ? 2 : kind == VMFS_AK_XVAL ? 1 : want;
+
+		if (vmfs_free_mblocks(vol) < need + VMFS_META_RESERVE)
+			return -ENOSPC;
+	}
 	rg0 = goal >= vol->vh.data_start && rg_of(vol, goal) < vol->vh.rg_count ?
 	      rg_of(vol, goal) : vol->rg_hint;
 	for (i = 0; i < vol->vh.rg_count; i++) {
@@ -492,14 +504,20 @@ int vmfs_alloc_is_used(struct vmfs_vol *vol, uint64_t pstart, uint64_t len, bool
 	return 0;
 }
 
+/* Free mblocks of the volume: summed over the groups once, then kept up to date. */
 uint64_t vmfs_free_mblocks(struct vmfs_vol *vol)
 {
 	uint64_t i, total = 0;
 
+	if (vol->free_known)
+		return vol->free_total;
 	for (i = 0; i < vol->vh.rg_count; i++) {
-		if (vmfs_rg_load(vol, i) == 0)
-			total += vol->rgs[i].hdr.free_mblocks;
+		if (vmfs_rg_load(vol, i) != 0)
+			return total;	/* unreadable group: count what is known, retry later */
+		total += vol->rgs[i].hdr.free_mblocks;
 	}
+	vol->free_total = total;
+	vol->free_known = true;
 	return total;
 }
 

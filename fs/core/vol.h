@@ -63,6 +63,8 @@ struct vmfs_vol {
 	struct vmfs_bcache bc;
 	struct vmfs_rg_state *rgs;
 	uint64_t rg_hint;		/* group to try first */
+	uint64_t free_total;		/* free mblocks in all groups, once free_known */
+	bool free_known;
 	struct vmfs_inode **itab;
 	size_t itab_buckets, icount;
 	uint64_t next_generation;
@@ -82,7 +84,19 @@ void vmfs_bc_forget(struct vmfs_vol *vol, uint64_t blkno);
 int vmfs_bc_flush(struct vmfs_vol *vol);
 
 /* alloc.c */
-enum vmfs_alloc_kind { VMFS_AK_DATA, VMFS_AK_SMALL, VMFS_AK_META, VMFS_AK_DESC };
+/*
+ * Free mblocks only B-tree nodes and xattr value blocks may take: a tree
+ * insert never fails half-way (after a split, before the parent update)
+ * for lack of space, because file data and descriptors hit ENOSPC first.
+ */
+#define VMFS_META_RESERVE 256
+enum vmfs_alloc_kind {
+	VMFS_AK_DATA,		/* whole file blocks */
+	VMFS_AK_SMALL,		/* one small block */
+	VMFS_AK_META,		/* one mblock for a B-tree node: may use the reserve */
+	VMFS_AK_DESC,		/* two mblocks for a descriptor */
+	VMFS_AK_XVAL,		/* one mblock for an xattr value */
+};
 int vmfs_alloc_init(struct vmfs_vol *vol);
 void vmfs_alloc_destroy(struct vmfs_vol *vol);
 int vmfs_alloc(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want, uint64_t goal,

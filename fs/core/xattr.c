@@ -79,7 +79,7 @@ static int xwrite_remote(struct vmfs_vol *vol, struct vmfs_inode *ip, const void
 	uint64_t got;
 	int err;
 
-	err = vmfs_alloc(vol, VMFS_AK_META, 1, ip->ino, blk, &got);
+	err = vmfs_alloc(vol, VMFS_AK_XVAL, 1, ip->ino, blk, &got);
 	if (err)
 		return err;
 	err = vmfs_bc_get(vol, *blk, VMFS_MAGIC_XVAL, VMFS_BC_NEW, &b);

@@ -442,9 +442,9 @@ void vmfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 	sv.f_frsize = VMFS_MBLOCK_SIZE;
 	sv.f_blocks = total;
 	sv.f_bfree = vmfs_free_mblocks(vol);
-	sv.f_bavail = sv.f_bfree;
+	sv.f_bavail = sv.f_bfree > VMFS_META_RESERVE ? sv.f_bfree - VMFS_META_RESERVE : 0;
 	sv.f_files = total / 2;
-	sv.f_ffree = sv.f_bfree / 2;
+	sv.f_ffree = sv.f_bavail / 2;
 	sv.f_favail = sv.f_ffree;
 	sv.f_namemax = VMFS_NAME_MAX;
 	pthread_mutex_unlock(&vol->lock);
