@@ -134,6 +134,14 @@ static int bm_scan(struct vmfs_vol *vol, struct vmfs_rg_state *rs, uint64_t p, u
 		err = bm_block(vol, rs, k, false, &b, &bits);
 		if (err)
 			return err;
+		if (!rs->init && k == 0 && off < rs->hdr.bitmap_blocks) {
+			/* A never-initialised group: only its bitmap blocks are in use. */
+			uint64_t ue = end < rs->hdr.bitmap_blocks ? end : rs->hdr.bitmap_blocks;
+
+			if (*first == UINT64_MAX)
+				*first = off;
+			*used += ue - off;
+		}
 		while (bits && i < end) {
 			if ((i & 63) == 0 && end - i >= 64) {
 				uint64_t w = vmfs_get_le64(bits + i / 8);
@@ -167,8 +175,15 @@ static int bm_set(struct vmfs_vol *vol, struct vmfs_rg_state *rs, uint64_t p, ui
 {
 	struct vmfs_buf *b;
 	uint8_t *bits;
-	uint64_t total = len;
+	uint64_t total = len, used, first;
 	int err = 0;
+
+	/* Refuse a double allocation or double free before changing any bit. */
+	err = bm_scan(vol, rs, p, len, &used, &first);
+	if (err)
+		return err;
+	if (used != (val ? 0 : len))
+		return -EFSCORRUPTED;
 
 	while (len) {
 		uint64_t k = p / VMFS_BITMAP_BITS, off = p % VMFS_BITMAP_BITS;
@@ -491,6 +506,8 @@ int vmfs_alloc_is_used(struct vmfs_vol *vol, uint64_t pstart, uint64_t len, bool
 			return err;
 		rs = &vol->rgs[rg];
 		rel = pstart - rs->hdr.start;
+		if (rel >= rs->hdr.mblocks)
+			return -ERANGE;	/* the unused tail after the last group */
 		n = rs->hdr.mblocks - rel < len ? rs->hdr.mblocks - rel : len;
 		err = bm_scan(vol, rs, rel, n, &used, &first);
 		if (err)

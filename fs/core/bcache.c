@@ -268,3 +268,79 @@ out:
 	free(list);
 	return err;
 }
+
+/*
+ * vmfs_bc_snapshot - under the metadata lock: seal every dirty block, copy
+ * it into @fb and mark it clean, so the copies can be written without the
+ * lock. Returns 0 or -ENOMEM.
+ */
+int vmfs_bc_snapshot(struct vmfs_vol *vol, struct vmfs_flush_batch *fb)
+{
+	struct vmfs_bcache *bc = &vol->bc;
+	struct vmfs_buf *b;
+	size_t n = 0;
+
+	memset(fb, 0, sizeof(*fb));
+	if (!bc->ndirty)
+		return 0;
+	fb->blkno = malloc(bc->ndirty * sizeof(*fb->blkno));
+	if (!fb->blkno || posix_memalign((void **)&fb->data, VMFS_MBLOCK_SIZE,
+					 bc->ndirty * (size_t)VMFS_MBLOCK_SIZE)) {
+		free(fb->blkno);
+		fb->blkno = NULL;
+		return -ENOMEM;
+	}
+	for (b = bc->lru.lru_next; b != &bc->lru && n < bc->ndirty; b = b->lru_next) {
+		if (!b->dirty)
+			continue;
+		vmfs_blk_seal(b->data, vmfs_blk_seal_len(vmfs_get_le32(b->data)));
+		fb->blkno[n] = b->blkno;
+		memcpy(fb->data + n * VMFS_MBLOCK_SIZE, b->data, VMFS_MBLOCK_SIZE);
+		n++;
+	}
+	for (b = bc->lru.lru_next; b != &bc->lru; b = b->lru_next)
+		b->dirty = false;
+	bc->ndirty = 0;
+	fb->n = n;
+	return 0;
+}
+
+/* Write a snapshot, without the metadata lock; batches run in parallel. */
+int vmfs_bc_write_snapshot(struct vmfs_vol *vol, struct vmfs_flush_batch *fb)
+{
+	struct vmfs_dev_io ios[64];
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < fb->n && !err; i += 64) {
+		size_t cnt = fb->n - i < 64 ? fb->n - i : 64;
+
+		for (j = 0; j < cnt; j++)
+			ios[j] = (struct vmfs_dev_io){ .op = VMFS_IO_WRITE,
+				.buf = fb->data + (i + j) * VMFS_MBLOCK_SIZE,
+				.len = VMFS_MBLOCK_SIZE,
+				.off = fb->blkno[i + j] << VMFS_MBLOCK_SHIFT };
+		err = vmfs_dev_submit(vol->dev, ios, (unsigned)cnt);
+	}
+	return err;
+}
+
+/* Under the lock, after a failed write: what is still cached is dirty again. */
+void vmfs_bc_redirty(struct vmfs_vol *vol, struct vmfs_flush_batch *fb)
+{
+	struct vmfs_buf *b;
+	size_t i;
+
+	for (i = 0; i < fb->n; i++) {
+		b = bc_find(&vol->bc, fb->blkno[i]);
+		if (b)
+			vmfs_bc_dirty(vol, b);
+	}
+}
+
+void vmfs_bc_snapshot_free(struct vmfs_flush_batch *fb)
+{
+	free(fb->blkno);
+	free(fb->data);
+	memset(fb, 0, sizeof(*fb));
+}

@@ -60,6 +60,7 @@ struct vmfs_vol {
 	struct vmfs_volhdr vh;
 	struct vmfs_geom geom;
 	pthread_mutex_t lock;		/* the metadata lock, see above */
+	pthread_mutex_t flush_lock;	/* one write-back at a time, so writes stay ordered */
 	struct vmfs_bcache bc;
 	struct vmfs_rg_state *rgs;
 	uint64_t rg_hint;		/* group to try first */
@@ -82,6 +83,15 @@ void vmfs_bc_put(struct vmfs_vol *vol, struct vmfs_buf *b);
 void vmfs_bc_dirty(struct vmfs_vol *vol, struct vmfs_buf *b);
 void vmfs_bc_forget(struct vmfs_vol *vol, uint64_t blkno);
 int vmfs_bc_flush(struct vmfs_vol *vol);
+struct vmfs_flush_batch {
+	size_t n;
+	uint64_t *blkno;
+	uint8_t *data;			/* n sealed copies */
+};
+int vmfs_bc_snapshot(struct vmfs_vol *vol, struct vmfs_flush_batch *fb);
+int vmfs_bc_write_snapshot(struct vmfs_vol *vol, struct vmfs_flush_batch *fb);
+void vmfs_bc_redirty(struct vmfs_vol *vol, struct vmfs_flush_batch *fb);
+void vmfs_bc_snapshot_free(struct vmfs_flush_batch *fb);
 
 /* alloc.c */
 /*
@@ -193,6 +203,7 @@ int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct 
 		  char *why, size_t whylen);
 int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct vmfs_vol **out);
 int vmfs_vol_sync(struct vmfs_vol *vol);
+int vmfs_vol_sync_locked(struct vmfs_vol *vol);
 int vmfs_vol_close(struct vmfs_vol *vol);
 int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, size_t whylen);
 uint64_t vmfs_now_ns(void);

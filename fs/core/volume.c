@@ -114,6 +114,7 @@ int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct 
 	vol->dev = dev;
 	vol->rdonly = o->rdonly;
 	pthread_mutex_init(&vol->lock, NULL);
+	pthread_mutex_init(&vol->flush_lock, NULL);
 	err = vmfs_read_volhdr(dev, &vol->vh, why, whylen);
 	if (err)
 		goto fail;
@@ -142,6 +143,7 @@ fail:
 	vmfs_itab_destroy(vol);
 	vmfs_alloc_destroy(vol);
 	vmfs_bc_destroy(vol);
+	pthread_mutex_destroy(&vol->flush_lock);
 	pthread_mutex_destroy(&vol->lock);
 	free(vol);
 	return err;
@@ -163,6 +165,7 @@ int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct
 	vol->vh = *vh;
 	vmfs_geom_from_volhdr(&vol->vh, &vol->geom);
 	pthread_mutex_init(&vol->lock, NULL);
+	pthread_mutex_init(&vol->flush_lock, NULL);
 	vol->next_generation = vmfs_now_ns();
 	err = vmfs_bc_init(vol, 4096);
 	if (!err)
@@ -178,7 +181,7 @@ int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct
 }
 
 /* Write back all metadata and flush the device. Caller holds vol->lock. */
-int vmfs_vol_sync(struct vmfs_vol *vol)
+int vmfs_vol_sync_locked(struct vmfs_vol *vol)
 {
 	int err;
 
@@ -190,17 +193,49 @@ int vmfs_vol_sync(struct vmfs_vol *vol)
 	return err;
 }
 
+/*
+ * vmfs_vol_sync - make everything changed so far durable. Called WITHOUT
+ * vol->lock: the dirty blocks are copied under it, then written while other
+ * requests proceed. Returns 0 or the write/flush error.
+ */
+int vmfs_vol_sync(struct vmfs_vol *vol)
+{
+	struct vmfs_flush_batch fb;
+	int err;
+
+	if (vol->rdonly)
+		return 0;
+	pthread_mutex_lock(&vol->flush_lock);
+	pthread_mutex_lock(&vol->lock);
+	err = vmfs_bc_snapshot(vol, &fb);
+	if (err)
+		err = vmfs_bc_flush(vol);	/* no memory for copies: write under the lock */
+	pthread_mutex_unlock(&vol->lock);
+	if (!err)
+		err = vmfs_bc_write_snapshot(vol, &fb);
+	if (!err)
+		err = vmfs_dev_flush(vol->dev);
+	if (err) {
+		pthread_mutex_lock(&vol->lock);
+		vmfs_bc_redirty(vol, &fb);
+		vol->err = err;
+		pthread_mutex_unlock(&vol->lock);
+	}
+	vmfs_bc_snapshot_free(&fb);
+	pthread_mutex_unlock(&vol->flush_lock);
+	return err;
+}
+
 /* Sync and free everything; the device stays open (the caller owns it). */
 int vmfs_vol_close(struct vmfs_vol *vol)
 {
 	int err;
 
-	pthread_mutex_lock(&vol->lock);
 	err = vmfs_vol_sync(vol);
-	pthread_mutex_unlock(&vol->lock);
 	vmfs_itab_destroy(vol);
 	vmfs_alloc_destroy(vol);
 	vmfs_bc_destroy(vol);
+	pthread_mutex_destroy(&vol->flush_lock);
 	pthread_mutex_destroy(&vol->lock);
 	free(vol);
 	return err;

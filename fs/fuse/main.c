@@ -176,10 +176,8 @@ static void *flusher_main(void *arg)
 		if (fs->stopping)
 			break;
 		pthread_mutex_unlock(&fs->stop_mu);
-		pthread_mutex_lock(&fs->vol->lock);
 		if (vmfs_vol_sync(fs->vol))
 			fprintf(stderr, "mount.vmfs: background metadata write-back failed\n");
-		pthread_mutex_unlock(&fs->vol->lock);
 		pthread_mutex_lock(&fs->stop_mu);
 	}
 	pthread_mutex_unlock(&fs->stop_mu);

@@ -167,9 +167,7 @@ void vmfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_fil
 	(void)ino;
 	(void)datasync;
 	(void)fi;
-	pthread_mutex_lock(&fs->vol->lock);
 	err = vmfs_vol_sync(fs->vol);
-	pthread_mutex_unlock(&fs->vol->lock);
 	fuse_reply_err(req, errno_of(err));
 }
 
