@@ -4,6 +4,7 @@
  * refuses to overwrite anything it recognises without -f, then calls
  * vmfs_format() (fs/core/format_volume.c) and prints a summary.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,26 @@ static int parse(int argc, char **argv, struct mkfs_opts *o)
 	return 0;
 }
 
+/*
+ * Never format a volume a mount.vmfs is serving, even with -f: the daemon
+ * holds an OFD lock on the single-host block of the device.
+ */
+static int check_in_use(struct vmfs_dev *dev, const char *target)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = (off_t)VMFS_SINGLE_HOST_BLK << VMFS_MBLOCK_SHIFT,
+		.l_len = VMFS_MBLOCK_SIZE,
+	};
+
+	if (dev->fd < 0 || fcntl(dev->fd, F_OFD_GETLK, &fl) != 0 || fl.l_type == F_UNLCK)
+		return 0;
+	fprintf(stderr, "mkfs.vmfs: %s is in use by a mounted vmfs volume; unmount it first\n",
+		target);
+	return 1;
+}
+
 /* Refuse to overwrite anything recognisable unless forced. */
 static int check_existing(struct vmfs_dev *dev, const struct mkfs_opts *o)
 {
@@ -213,7 +234,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkfs.vmfs: cannot open %s: %s\n", o.target, strerror(-err));
 		return 1;
 	}
-	if (check_existing(dev, &o))
+	if (check_in_use(dev, o.target) || check_existing(dev, &o))
 		goto out;
 	memset(&params, 0, sizeof(params));
 	params.label = o.label;

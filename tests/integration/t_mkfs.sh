@@ -98,6 +98,20 @@ else
 	vmfs_fail "refuses an existing vmfs without -f"
 fi
 vmfs_expect_eq "vmfs image byte-identical after refusal" "$(sha256sum <"$T/a.img")" "$sum"
+# A mounted volume is never reformatted, not even with -f.
+if vmfs_mount "$T/a.img" "$T/ma"; then
+	echo busy > "$T/ma/keep"
+	if vmfs_expect_refusal "$MKFS" -f "$T/a.img"; then
+		vmfs_pass "refuses a mounted volume even with -f"
+		vmfs_check "message says it is mounted" grep -qi mounted <<<"$VMFS_OUT"
+	else
+		vmfs_fail "refuses a mounted volume even with -f"
+	fi
+	vmfs_check "file still there" grep -qx busy "$T/ma/keep"
+	vmfs_check "unmount after refusal" vmfs_umount "$T/ma"
+else
+	vmfs_fail "mount for the in-use refusal"
+fi
 vmfs_check "mkfs -f over vmfs" vmfs_mkfs "$T/a.img" -f -L again
 info=$("$VMFSCTL" info "$T/a.img" 2>&1 || true)
 vmfs_check "new label after -f" grep -q again <<<"$info"
