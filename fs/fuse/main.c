@@ -191,6 +191,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->max_write = 1u << 20;
 	conn->max_read = 1u << 20;
 	conn->max_readahead = 1u << 20;
+	/* Async direct I/O from a VM runs at queue depths well above 12 (the default). */
+	conn->max_background = 128;
+	conn->congestion_threshold = 96;
 	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV)
 		conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
