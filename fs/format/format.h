@@ -22,6 +22,7 @@
 #define VMFS_MBLOCK_SHIFT	12
 #define VMFS_MBLOCK_SIZE	(1u << VMFS_MBLOCK_SHIFT)
 #define VMFS_LOCK_BYTES		512	/* lock, heartbeat records: first sector of the mblock */
+#define VMFS_LOCK_MAX_HOLDERS	32	/* read-only or multi-writer sharers of one lock */
 
 #define VMFS_MAJOR		1
 #define VMFS_MINOR		0
@@ -152,7 +153,7 @@ struct vmfs_lock {
 	uint64_t version;
 	uint64_t acquired_ns;
 	uint16_t nholders;
-	struct vmfs_lock_holder holders[32];
+	struct vmfs_lock_holder holders[VMFS_LOCK_MAX_HOLDERS];
 };
 
 struct vmfs_heartbeat {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/format/format.h"
+
 typedef uint16_t __le16_t;
 typedef uint32_t __le32_t;
 typedef uint64_t __le64_t;
@@ -79,8 +81,6 @@ struct vmfs_dlock_holder {
 /*04*/	__le32_t hb_gen;	/* low 32 bits of the holder's heartbeat generation */
 };
 static_assert(sizeof(struct vmfs_dlock_holder) == 8, "lock holder size");
-
-#define VMFS_LOCK_MAX_HOLDERS 32
 
 struct vmfs_dlock {
 /*000*/	struct vmfs_dblk_hdr hdr;

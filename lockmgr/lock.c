@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * On-disk locks (docs/LOCKING.md "Locks"; the record is docs/FORMAT.md
+ * "Lock record"). Every change of a lock record is one compare-and-write
+ * of its sector against the bytes read just before, so two hosts can never
+ * both believe they hold an exclusive lock. Modes: exclusive (one holder),
+ * read-only shared and multi-writer (up to 32 holders each). A holder
+ * whose heartbeat shows it dead is dropped by the next host that wants
+ * the lock; the caller must then recover what that host held.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lockmgr/lm.h"
+
+#define LOCK_TRIES 16
+
+int lm_lock_read(const struct lm_disk *disk, const uint8_t uuid[16], uint64_t blk,
+		 struct vmfs_lock *lk, uint8_t *raw)
+{
+	int err = disk->read(disk->ctx, raw, disk->sector, blk << VMFS_MBLOCK_SHIFT);
+
+	if (!err)
+		err = vmfs_lock_decode(raw, blk, uuid, lk);
+	return err;
+}
+
+static bool is_me(const struct lm_hb *hb, const struct vmfs_lock_holder *h)
+{
+	return h->slot == hb->slot && h->hb_gen == (uint32_t)hb->mine.generation;
+}
+
+static void drop_holder(struct vmfs_lock *lk, unsigned i)
+{
+	memmove(&lk->holders[i], &lk->holders[i + 1],
+		(lk->nholders - i - 1) * sizeof(lk->holders[0]));
+	lk->nholders--;
+	if (!lk->nholders)
+		lk->mode = VMFS_LOCK_M_FREE;
+}
+
+/*
+ * Drop holders that are dead. Returns 1 if any holder is (or may still be)
+ * alive and not us, 0 if none, or a negative errno.
+ */
+static int prune(struct lm_hb *hb, struct vmfs_lock *lk, bool *broke)
+{
+	enum lm_slot_state st;
+	unsigned i = 0;
+	int err, others = 0;
+
+	while (i < lk->nholders) {
+		if (is_me(hb, &lk->holders[i])) {
+			i++;
+			continue;
+		}
+		err = lm_hb_slot_state(hb, lk->holders[i].slot, lk->holders[i].hb_gen, &st);
+		if (err)
+			return err;
+		if (st == LM_SLOT_DEAD) {
+			drop_holder(lk, i);
+			*broke = true;
+			continue;
+		}
+		others = 1;
+		i++;
+	}
+	return others;
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * lm_lock_acquire - take the lock record at mblock @blk in @mode.
+ * Returns 0 (held; *held is the record written), -EBUSY when a live host
+ * holds it in a conflicting mode (or all 32 shared places are live),
+ * -ESTALE when this host may no longer write, or an I/O / corruption error.
+ * A dead holder's place is taken over; held->hdr.lsn is set to 1 then, so
+ * the caller knows to recover what the dead host held first.
+ */
+int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guarded,
+		    uint32_t mode, struct vmfs_lock *held)
+{
+	const struct lm_disk *disk = hb->disk;
+	struct vmfs_lock lk;
+	uint8_t *raw, *nraw;
+	unsigned try, i;
+	bool broke = false, mine;
+	int err = -EILSEQ, others;
+
+	if (mode < VMFS_LOCK_M_EXCL || mode > VMFS_LOCK_M_MW)
+		return -EINVAL;
+	raw = calloc(2, disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	nraw = raw + disk->sector;
+	for (try = 0; try < LOCK_TRIES && err == -EILSEQ; try++) {
+		if (!lm_hb_may_write(hb)) {
+			err = -ESTALE;
+			break;
+		}
+		err = lm_lock_read(disk, hb->uuid, blk, &lk, raw);
+		if (err)
+			break;
+		others = prune(hb, &lk, &broke);
+		if (others < 0) {
+			err = others;
+			break;
+		}
+		mine = false;
+		for (i = 0; i < lk.nholders; i++)
+			mine |= is_me(hb, &lk.holders[i]);
+		if (others && (lk.mode != mode || mode == VMFS_LOCK_M_EXCL)) {
+			err = -EBUSY;
+			break;
+		}
+		if (!mine && lk.nholders >= VMFS_LOCK_MAX_HOLDERS) {
+			err = -EBUSY;
+			break;
+		}
+		if (mine && lk.mode == mode) {
+			*held = lk;	/* already ours in this mode */
+			err = 0;
+			break;
+		}
+		if (mine) {	/* changing our own mode: only when alone */
+			lk.nholders = 0;
+		}
+		lk.hdr.magic = VMFS_MAGIC_LOCK;
+		lk.hdr.blkno = blk;
+		memcpy(lk.hdr.uuid, hb->uuid, 16);
+		lk.hdr.lsn = 0;
+		lk.guarded = guarded;
+		lk.type = type;
+		lk.mode = mode;
+		lk.version++;
+		lk.acquired_ns = wall_ns();
+		lk.holders[lk.nholders].slot = (uint16_t)hb->slot;
+		lk.holders[lk.nholders].flags = 0;
+		lk.holders[lk.nholders].hb_gen = (uint32_t)hb->mine.generation;
+		lk.nholders++;
+		memset(nraw, 0, disk->sector);
+		vmfs_lock_encode(nraw, &lk);
+		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
+		if (!err) {
+			*held = lk;
+			held->hdr.lsn = broke ? 1 : 0;
+		}
+	}
+	free(raw);
+	return err;
+}
+
+/* lm_lock_release - drop our place in the lock at @blk. Returns 0 or an error. */
+int lm_lock_release(struct lm_hb *hb, uint64_t blk)
+{
+	const struct lm_disk *disk = hb->disk;
+	struct vmfs_lock lk;
+	uint8_t *raw, *nraw;
+	unsigned try, i;
+	int err = -EILSEQ;
+
+	raw = calloc(2, disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	nraw = raw + disk->sector;
+	for (try = 0; try < LOCK_TRIES && err == -EILSEQ; try++) {
+		if (hb->fenced) {
+			err = -ESTALE;	/* a fenced host writes nothing, not even a release */
+			break;
+		}
+		err = lm_lock_read(disk, hb->uuid, blk, &lk, raw);
+		if (err)
+			break;
+		for (i = 0; i < lk.nholders && !is_me(hb, &lk.holders[i]); i++)
+			;
+		if (i == lk.nholders) {
+			err = 0;	/* not ours (any more) */
+			break;
+		}
+		drop_holder(&lk, i);
+		lk.version++;
+		memset(nraw, 0, disk->sector);
+		vmfs_lock_encode(nraw, &lk);
+		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
+	}
+	free(raw);
+	return err;
+}
