@@ -126,13 +126,20 @@ static void observe(struct lm_hb *hb, unsigned i, const struct vmfs_heartbeat *r
 	}
 }
 
+/*
+ * A host is dead once its counter stood still for a lease: the longer of
+ * ours and the one it promised in its slot, so a host with a long lease is
+ * never judged by a shorter one while it may still write.
+ */
 static enum lm_slot_state judge(struct lm_hb *hb, unsigned i, const struct vmfs_heartbeat *rec)
 {
+	uint64_t lease = rec->lease_ms > hb->lease_ms ? rec->lease_ms : hb->lease_ms;
+
 	if (rec->state == VMFS_HB_FREE)
 		return LM_SLOT_FREE;
 	if (hb->slot == (int)i && !hb->fenced)
 		return LM_SLOT_LIVE;
-	return lm_now_ms() - hb->peers[i].changed_ms >= hb->lease_ms ? LM_SLOT_DEAD : LM_SLOT_LIVE;
+	return lm_now_ms() - hb->peers[i].changed_ms >= lease ? LM_SLOT_DEAD : LM_SLOT_LIVE;
 }
 
 /* Read slots [first, first+n) (n <= SCAN_CHUNK) into @buf and decode them. */
@@ -266,10 +273,11 @@ static int read_one(struct lm_hb *hb, unsigned i, uint8_t *raw, struct vmfs_hear
 static int watch(struct lm_hb *hb, unsigned i, uint8_t *raw, struct vmfs_heartbeat *rec)
 {
 	uint64_t start = lm_now_ms(), seq0 = rec->seq, gen0 = rec->generation;
+	uint64_t lease = rec->lease_ms > hb->lease_ms ? rec->lease_ms : hb->lease_ms;
 	uint64_t step = hb->lease_ms / 8 ? hb->lease_ms / 8 : 1;
 	int err;
 
-	while (lm_now_ms() - start < hb->lease_ms) {
+	while (lm_now_ms() - start < lease) {
 		lm_sleep_ms(step);
 		err = read_one(hb, i, raw, rec);
 		if (err)
@@ -296,12 +304,14 @@ int lm_hb_join(struct lm_hb *hb, const char *name, const uint8_t host_uuid[16], 
 	uint8_t *raw;
 	unsigned i, attempt;
 	int err = 0, mine = -1, free_slot = -1, moved;
+	bool named_free = false;
 
 	raw = calloc(1, hb->disk->sector);
 	if (!raw)
 		return -ENOMEM;
 	for (attempt = 0; attempt < 8; attempt++) {
 		mine = free_slot = -1;
+		named_free = false;
 		for (i = 0; i < hb->slots; i++) {
 			err = read_one(hb, i, raw, &rec);
 			if (err == -EFSBADCRC || err == -EFSCORRUPTED)
@@ -312,8 +322,15 @@ int lm_hb_join(struct lm_hb *hb, const char *name, const uint8_t host_uuid[16], 
 				mine = (int)i;
 				break;
 			}
-			if (rec.state == VMFS_HB_FREE && free_slot < 0)
-				free_slot = (int)i;
+			/* A free slot we held before comes first: its journal is ours. */
+			if (rec.state == VMFS_HB_FREE) {
+				bool named = !strncmp(rec.host_name, name, VMFS_HOSTNAME_MAX);
+
+				if (free_slot < 0 || (named && !named_free)) {
+					free_slot = (int)i;
+					named_free = named;
+				}
+			}
 		}
 		if (mine >= 0) {
 			read_one(hb, (unsigned)mine, raw, &rec);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vmfsctl: the administrator's tool (what vmkfstools is to VMware).
- * Today: "info" (vmkfstools -P): capacity, free space, block sizes, host
- * slots, files, on an image, a device or a mount point, as text or JSON.
- * The multi-host subcommands (hosts, locks) and disk management come with
- * the issues that build them.
+ * vmfsctl: the administrator's tool (what vmkfstools is to VMware), on an
+ * image, a device or a mount point, as text or JSON:
+ *   info   capacity, free space, block sizes, host slots, files (vmkfstools -P)
+ *   hosts  heartbeat slots: name, live/dead, generation, age (docs/LOCKING.md)
+ * Lock listing and disk management come with the issues that build them.
  */
 #include <json-c/json.h>
 #include <limits.h>
@@ -15,12 +15,14 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
+#include "fs/core/lm_dev.h"
 #include "fs/core/size.h"
 #include "fs/core/vol.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmfsctl info [--json] TARGET|MOUNTPOINT\n");
+	fprintf(f, "usage: vmfsctl info [--json] TARGET|MOUNTPOINT\n"
+		   "       vmfsctl hosts [--json] TARGET|MOUNTPOINT\n");
 }
 
 /* A mount point of ours: the image or device it serves (its fsname). */
@@ -127,6 +129,126 @@ static int cmd_info(const char *arg, bool json)
 	return 0;
 }
 
+static const char *state_name(enum lm_slot_state st)
+{
+	switch (st) {
+	case LM_SLOT_LIVE: return "live";
+	case LM_SLOT_DEAD: return "dead";
+	case LM_SLOT_FREE: return "free";
+	default: return "unreadable";
+	}
+}
+
+/*
+ * Heartbeat slots in use. Liveness needs watching: the slots are read,
+ * again after a quarter lease (two renewals of a live host), and a slot
+ * whose counter moved is live. One that did not move is dead when its
+ * writer's own stamp is older than the lease it promised (the hosts'
+ * clocks are only compared for this display), else "stalled".
+ */
+static int cmd_hosts(const char *arg, bool json)
+{
+	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_FILE, .flags = VMFS_DEV_F_RDONLY };
+	struct lm_slot_info *a = NULL, *b = NULL;
+	struct vmfs_volhdr vh;
+	struct vmfs_dev *dev;
+	struct lm_disk disk;
+	struct lm_hb hb;
+	char target[PATH_MAX], why[256], uuid[37];
+	unsigned na = 0, nb = 0, i, j;
+	uint64_t now_ns = vmfs_now_ns();
+	json_object *arr = NULL;
+	int err, ret = 1;
+
+	err = resolve_target(arg, target, sizeof(target));
+	if (err) {
+		fprintf(stderr, "vmfsctl: %s is neither a vmfs image, device nor mount point\n",
+			arg);
+		return 1;
+	}
+	err = vmfs_dev_open(target, &dopts, &dev);
+	if (err) {
+		fprintf(stderr, "vmfsctl: cannot open %s: %s\n", target, strerror(-err));
+		return 1;
+	}
+	err = vmfs_read_volhdr(dev, &vh, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "vmfsctl: %s: %s\n", target, why);
+		goto out_dev;
+	}
+	vmfs_lm_disk(dev, &disk);
+	if (vmfs_lm_hb_init(&hb, &disk, &vh, 0))
+		goto out_dev;
+	a = calloc(vh.host_slots, sizeof(*a));
+	b = calloc(vh.host_slots, sizeof(*b));
+	if (!a || !b)
+		goto out_hb;
+	err = lm_hb_scan(&hb, a, vh.host_slots, &na);
+	if (!err) {
+		lm_sleep_ms(vh.lease_ms / 4);
+		err = lm_hb_scan(&hb, b, vh.host_slots, &nb);
+	}
+	if (err) {
+		fprintf(stderr, "vmfsctl: reading heartbeats of %s failed: %s\n", target,
+			strerror(-err));
+		goto out_hb;
+	}
+	if (json)
+		arr = json_object_new_array();
+	else
+		printf("%-5s %-24s %-10s %10s %12s %10s\n", "SLOT", "HOST", "STATE", "GENERATION",
+		       "SEQ", "AGE");
+	for (j = 0; j < nb; j++) {
+		struct lm_slot_info *s2 = &b[j];
+		bool moved = true;
+		uint64_t age_ms = now_ns > s2->hb.stamp_ns ? (now_ns - s2->hb.stamp_ns) / 1000000 : 0;
+		const char *st;
+
+		for (i = 0; i < na; i++)
+			if (a[i].slot == s2->slot)
+				moved = a[i].hb.seq != s2->hb.seq ||
+					a[i].hb.generation != s2->hb.generation;
+		if (s2->state == LM_SLOT_UNKNOWN)
+			st = state_name(s2->state);
+		else if (moved)
+			st = "live";
+		else
+			st = age_ms > (s2->hb.lease_ms ? s2->hb.lease_ms : vh.lease_ms) ? "dead" : "stalled";
+		uuid_unparse(s2->hb.host_uuid, uuid);
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "slot", json_object_new_int((int)s2->slot));
+			json_object_object_add(o, "host", json_object_new_string(s2->hb.host_name));
+			json_object_object_add(o, "host_uuid", json_object_new_string(uuid));
+			json_object_object_add(o, "state", json_object_new_string(st));
+			json_object_object_add(o, "generation",
+					       json_object_new_int64((int64_t)s2->hb.generation));
+			json_object_object_add(o, "seq", json_object_new_int64((int64_t)s2->hb.seq));
+			json_object_object_add(o, "age_ms", json_object_new_int64((int64_t)age_ms));
+			json_object_object_add(o, "lease_ms",
+					       json_object_new_int64((int64_t)s2->hb.lease_ms));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%-5u %-24s %-10s %10llu %12llu %8.1f s\n", s2->slot, s2->hb.host_name,
+			       st, (unsigned long long)s2->hb.generation,
+			       (unsigned long long)s2->hb.seq, (double)age_ms / 1000);
+		}
+	}
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		json_object_put(arr);
+	}
+	ret = 0;
+out_hb:
+	free(a);
+	free(b);
+	lm_hb_destroy(&hb);
+out_dev:
+	vmfs_dev_close(dev);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	bool json = false;
@@ -136,7 +258,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (!strcmp(argv[1], "info")) {
+	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "hosts")) {
 		const char *t = NULL;
 
 		for (i = 2; i < argc; i++) {
@@ -151,7 +273,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 1;
 		}
-		return cmd_info(t, json);
+		return !strcmp(argv[1], "info") ? cmd_info(t, json) : cmd_hosts(t, json);
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);

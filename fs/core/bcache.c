@@ -231,8 +231,9 @@ int vmfs_bc_flush(struct vmfs_vol *vol)
 
 	if (!bc->ndirty)
 		return 0;
-	if (vol->rdonly)
-		return -EROFS;
+	err = vmfs_vol_gate(vol);
+	if (err)
+		return err;
 	list = malloc(bc->ndirty * sizeof(*list));
 	ios = calloc(64, sizeof(*ios));
 	if (!list || !ios) {

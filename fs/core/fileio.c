@@ -439,8 +439,9 @@ ssize_t vmfs_file_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const void 
 		return 0;
 	if (off + size > VMFS_MAX_FILE_BYTES || off + size < off)
 		return -EFBIG;
-	if (vol->rdonly)
-		return -EROFS;
+	rc = vmfs_vol_gate(vol);
+	if (rc)
+		return rc;
 	/* Fast path: every byte lands in a written extent. */
 	pthread_rwlock_rdlock(&ip->io_lock);
 	pthread_mutex_lock(&vol->lock);
@@ -532,8 +533,9 @@ int vmfs_file_truncate(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t siz
 
 	if (size > VMFS_MAX_FILE_BYTES)
 		return -EFBIG;
-	if (vol->rdonly)
-		return -EROFS;
+	err = vmfs_vol_gate(vol);
+	if (err)
+		return err;
 	pthread_rwlock_wrlock(&ip->io_lock);
 	pthread_mutex_lock(&vol->lock);
 	err = trunc_locked(vol, ip, size);
@@ -607,8 +609,9 @@ int vmfs_file_fallocate(struct vmfs_vol *vol, struct vmfs_inode *ip, int mode, u
 		return -EINVAL;
 	if (off + len > VMFS_MAX_FILE_BYTES || off + len < off)
 		return -EFBIG;
-	if (vol->rdonly)
-		return -EROFS;
+	err = vmfs_vol_gate(vol);
+	if (err)
+		return err;
 	pthread_rwlock_wrlock(&ip->io_lock);
 	pthread_mutex_lock(&vol->lock);
 	err = fallocate_locked(vol, ip, mode, off, len);

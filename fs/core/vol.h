@@ -71,7 +71,18 @@ struct vmfs_vol {
 	uint64_t next_generation;
 	bool rdonly;
 	int err;			/* sticky error after a failed metadata write */
+	/* Multi-host fencing: 0 while this host may write, else -EIO (docs/LOCKING.md). */
+	int (*write_gate)(void *arg);
+	void *gate_arg;
 };
+
+/* May this host write to the volume now? 0, -EROFS or -EIO (fenced). */
+static inline int vmfs_vol_gate(struct vmfs_vol *vol)
+{
+	if (vol->rdonly)
+		return -EROFS;
+	return vol->write_gate ? vol->write_gate(vol->gate_arg) : 0;
+}
 
 /* bcache.c */
 int vmfs_bc_init(struct vmfs_vol *vol, size_t max_bufs);
@@ -206,6 +217,7 @@ int vmfs_vol_sync(struct vmfs_vol *vol);
 int vmfs_vol_sync_locked(struct vmfs_vol *vol);
 int vmfs_vol_close(struct vmfs_vol *vol);
 int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, size_t whylen);
+int vmfs_vol_single_host_lock(struct vmfs_vol *vol, char *why, size_t whylen);
 uint64_t vmfs_now_ns(void);
 
 static inline uint64_t vmfs_div_up(uint64_t a, uint64_t b)

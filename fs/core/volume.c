@@ -71,7 +71,7 @@ int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, si
 }
 
 /* Single-host mode: an OFD lock on the single-host block excludes a second mount. */
-static int single_host_lock(struct vmfs_vol *vol, char *why, size_t whylen)
+int vmfs_vol_single_host_lock(struct vmfs_vol *vol, char *why, size_t whylen)
 {
 	struct flock fl = {
 		.l_type = vol->rdonly ? F_RDLCK : F_WRLCK,
@@ -119,7 +119,7 @@ int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct 
 	if (err)
 		goto fail;
 	vmfs_geom_from_volhdr(&vol->vh, &vol->geom);
-	err = o->no_host_lock ? 0 : single_host_lock(vol, why, whylen);
+	err = o->no_host_lock ? 0 : vmfs_vol_single_host_lock(vol, why, whylen);
 	if (err)
 		goto fail;
 	vol->next_generation = vmfs_now_ns();
@@ -205,6 +205,9 @@ int vmfs_vol_sync(struct vmfs_vol *vol)
 
 	if (vol->rdonly)
 		return 0;
+	err = vmfs_vol_gate(vol);
+	if (err)
+		return err;
 	pthread_mutex_lock(&vol->flush_lock);
 	pthread_mutex_lock(&vol->lock);
 	err = vmfs_bc_snapshot(vol, &fb);

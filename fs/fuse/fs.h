@@ -11,6 +11,7 @@
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 
+#include "fs/core/lm_dev.h"
 #include "fs/core/vol.h"
 
 struct vmfs_fs {
@@ -19,6 +20,10 @@ struct vmfs_fs {
 	double attr_timeout;
 	double entry_timeout;
 	bool rdonly;
+	struct lm_disk disk;		/* heartbeat I/O (read-write mounts) */
+	struct lm_hb hb;
+	bool hb_joined;
+	bool fence_logged;
 	pthread_t flusher;
 	bool flusher_started;
 	volatile bool stopping;
@@ -40,6 +45,12 @@ static inline uint64_t fuse_to_ino(struct vmfs_fs *fs, fuse_ino_t i)
 static inline fuse_ino_t ino_to_fuse(struct vmfs_fs *fs, uint64_t ino)
 {
 	return ino == fs->vol->vh.root_ino ? FUSE_ROOT_ID : (fuse_ino_t)ino;
+}
+
+/* A fenced host answers everything with EIO (docs/LOCKING.md "Heartbeats"). */
+static inline bool fs_fenced(struct vmfs_fs *fs)
+{
+	return fs->hb_joined && fs->hb.fenced;
 }
 
 /* Look up @i under vol->lock; replies with the error and returns NULL on failure. */

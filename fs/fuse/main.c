@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <uuid/uuid.h>
 
 #include "fs/fuse/fs.h"
 
@@ -26,6 +28,7 @@ struct mount_opts {
 	bool rdonly, allow_other, direct;
 	enum vmfs_dev_backend backend;
 	unsigned max_threads, max_idle;
+	uint32_t lease_ms;		/* 0: the volume's default */
 	char host[VMFS_HOSTNAME_MAX + 1];
 	char fuse_extra[1024];		/* options passed through to libfuse */
 };
@@ -42,6 +45,7 @@ static void usage(FILE *f)
 		"  ro|rw             read-only or read-write (default rw)\n"
 		"  allow_other       let other users use the mount (permissions enforced)\n"
 		"  host=NAME         host identity on the volume (default: the host name)\n"
+		"  lease=MS          heartbeat lease in milliseconds (default: the volume's, 8000)\n"
 		"  direct            O_DIRECT on the backing device, no host page cache (default)\n"
 		"  cached            use the host page cache for the backing device\n"
 		"  backend=B         device backend: auto, uring, aio, file (default auto)\n"
@@ -103,6 +107,17 @@ static int parse_o(struct mount_opts *m, char *list)
 				m->max_idle = (unsigned)n;
 			else
 				m->max_threads = (unsigned)n;
+			continue;
+		}
+		if (!strncmp(o, "lease=", 6)) {
+			char *end;
+			long n = strtol(o + 6, &end, 10);
+
+			if (*end || n < 1000 || n > 600000) {
+				fprintf(stderr, "mount.vmfs: lease '%s' must be 1000..600000 ms\n", o + 6);
+				return -1;
+			}
+			m->lease_ms = (uint32_t)n;
 			continue;
 		}
 		if (!strncmp(o, "backend=", 8)) {
@@ -176,12 +191,31 @@ static void *flusher_main(void *arg)
 		if (fs->stopping)
 			break;
 		pthread_mutex_unlock(&fs->stop_mu);
-		if (vmfs_vol_sync(fs->vol))
-			fprintf(stderr, "mount.vmfs: background metadata write-back failed\n");
+		if (vmfs_vol_sync(fs->vol) && !fs_fenced(fs))
+			syslog(LOG_ERR, "background metadata write-back failed");
 		pthread_mutex_lock(&fs->stop_mu);
 	}
 	pthread_mutex_unlock(&fs->stop_mu);
 	return NULL;
+}
+
+/* vol->write_gate: writes stop before our lease can run out, and for good once fenced. */
+static int write_gate(void *arg)
+{
+	struct vmfs_fs *fs = arg;
+
+	if (lm_hb_may_write(&fs->hb))
+		return 0;
+	if (fs->hb.fenced && !fs->fence_logged) {
+		fs->fence_logged = true;
+		/* A daemon's stderr is /dev/null: say it in the system log too. */
+		syslog(LOG_ERR, "heartbeat slot %d of host %s was taken by another host; this host "
+		       "is fenced: every operation fails with EIO until unmount", fs->hb.slot,
+		       fs->hb.mine.host_name);
+		fprintf(stderr, "mount.vmfs: heartbeat slot %d was taken by another host; this "
+			"host is fenced: every operation fails with EIO until unmount\n", fs->hb.slot);
+	}
+	return -EIO;
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
@@ -204,6 +238,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_READDIRPLUS;
 	if (!fs->rdonly && pthread_create(&fs->flusher, NULL, flusher_main, fs) == 0)
 		fs->flusher_started = true;
+	/* Threads start here, after fuse_daemonize() forked. */
+	if (fs->hb_joined && lm_hb_start_renewer(&fs->hb))
+		fprintf(stderr, "mount.vmfs: cannot start the heartbeat thread\n");
 }
 
 static void op_destroy(void *userdata)
@@ -256,10 +293,33 @@ static const struct fuse_lowlevel_ops vmfs_ops = {
 	.copy_file_range = vmfs_op_copy_file_range,
 };
 
+/* Write metadata back, free our heartbeat slot, close. Returns 0 or -1. */
+static int close_volume(struct vmfs_fs *fs)
+{
+	int ret = 0;
+
+	if (fs->vol && vmfs_vol_close(fs->vol) && !fs_fenced(fs)) {
+		fprintf(stderr, "mount.vmfs: writing metadata back at unmount failed\n");
+		ret = -1;
+	}
+	fs->vol = NULL;
+	if (fs->hb_joined) {
+		if (lm_hb_leave(&fs->hb))
+			fprintf(stderr, "mount.vmfs: could not free heartbeat slot %d\n", fs->hb.slot);
+		lm_hb_destroy(&fs->hb);
+		fs->hb_joined = false;
+	}
+	if (fs->dev)
+		vmfs_dev_close(fs->dev);
+	fs->dev = NULL;
+	return ret;
+}
+
 static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 {
 	struct vmfs_dev_opts dopts = { .backend = m->backend };
-	struct vmfs_mount_opts vopts = { .rdonly = m->rdonly };
+	struct vmfs_mount_opts vopts = { .rdonly = m->rdonly, .no_host_lock = true };
+	uint8_t host_uuid[16];
 	char why[256];
 	int err;
 
@@ -274,6 +334,27 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 		fprintf(stderr, "mount.vmfs: %s: %s\n", m->target, why);
 		vmfs_dev_close(fs->dev);
 		return -1;
+	}
+	/* Read-write mounts heartbeat under their host name (docs/LOCKING.md). */
+	if (!m->rdonly) {
+		vmfs_lm_disk(fs->dev, &fs->disk);
+		uuid_generate(host_uuid);
+		err = vmfs_lm_hb_init(&fs->hb, &fs->disk, &fs->vol->vh, m->lease_ms);
+		if (!err)
+			err = lm_hb_join(&fs->hb, m->host, host_uuid, why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "cannot set up heartbeats: %s", strerror(-err));
+		if (!err) {
+			fs->hb_joined = true;
+			fs->vol->write_gate = write_gate;
+			fs->vol->gate_arg = fs;
+			err = vmfs_vol_single_host_lock(fs->vol, why, sizeof(why));
+		}
+		if (err) {
+			fprintf(stderr, "mount.vmfs: %s: %s\n", m->target, why);
+			close_volume(fs);
+			return -1;
+		}
 	}
 	fs->rdonly = m->rdonly;
 	fs->attr_timeout = 1.0;
@@ -294,6 +375,7 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	memset(&fs, 0, sizeof(fs));
+	openlog("mount.vmfs", LOG_PID, LOG_DAEMON);
 	if (parse_args(argc, argv, &m))
 		return 1;
 	if (!realpath(m.target, real_target))
@@ -339,11 +421,7 @@ out_se:
 	fuse_session_destroy(se);
 out_vol:
 	fuse_opt_free_args(&args);
-	if (fs.vol && vmfs_vol_close(fs.vol)) {
-		fprintf(stderr, "mount.vmfs: writing metadata back at unmount failed\n");
+	if (close_volume(&fs))
 		ret = 1;
-	}
-	if (fs.dev)
-		vmfs_dev_close(fs.dev);
 	return ret;
 }

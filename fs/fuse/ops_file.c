@@ -107,6 +107,8 @@ static struct vmfs_inode *open_inode(struct vmfs_fs *fs, fuse_ino_t ino)
 {
 	struct vmfs_inode *ip = NULL;
 
+	if (fs_fenced(fs))
+		return NULL;	/* callers answer EIO */
 	pthread_mutex_lock(&fs->vol->lock);
 	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip))
 		ip = NULL;
@@ -299,8 +301,8 @@ void vmfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	if (fs->rdonly) {
-		fuse_reply_err(req, EROFS);
+	if (vmfs_vol_gate(fs->vol)) {
+		fuse_reply_err(req, -vmfs_vol_gate(fs->vol));
 		return;
 	}
 	n = copy_range(fs->vol, in, (uint64_t)off_in, out, (uint64_t)off_out, len);

@@ -50,7 +50,7 @@ struct vmfs_inode *vmfs_get_or_reply(fuse_req_t req, fuse_ino_t i)
 {
 	struct vmfs_fs *fs = req_fs(req);
 	struct vmfs_inode *ip;
-	int err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, i), &ip);
+	int err = fs_fenced(fs) ? -EIO : vmfs_inode_get(fs->vol, fuse_to_ino(fs, i), &ip);
 
 	if (err) {
 		fuse_reply_err(req, err == -EFSBADCRC || err == -EFSCORRUPTED ? EIO : -err);
@@ -175,8 +175,9 @@ void vmfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_s
 	int err = 0;
 
 	(void)fi;
-	if (fs->rdonly) {
-		fuse_reply_err(req, EROFS);
+	err = vmfs_vol_gate(fs->vol);
+	if (err) {
+		fuse_reply_err(req, -err);
 		return;
 	}
 	pthread_mutex_lock(&fs->vol->lock);
@@ -248,9 +249,9 @@ int vmfs_make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t m
 	uint32_t gid = ctx->gid;
 	int err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	err = name_ok(name);
+	err = vmfs_vol_gate(fs->vol);
+	if (!err)
+		err = name_ok(name);
 	if (err)
 		return err;
 	err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, parent), &dp);
@@ -396,7 +397,9 @@ void vmfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const ch
 	struct vmfs_inode *ip, *dp;
 	int err;
 
-	err = fs->rdonly ? -EROFS : name_ok(newname);
+	err = vmfs_vol_gate(fs->vol);
+	if (!err)
+		err = name_ok(newname);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;

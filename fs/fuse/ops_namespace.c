@@ -57,9 +57,9 @@ static int do_remove(struct vmfs_fs *fs, fuse_ino_t parent, const char *name, bo
 	struct vmfs_inode *dp, *ip;
 	int err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	err = vmfs_inode_get(vol, fuse_to_ino(fs, parent), &dp);
+	err = vmfs_vol_gate(vol);
+	if (!err)
+		err = vmfs_inode_get(vol, fuse_to_ino(fs, parent), &dp);
 	if (!err)
 		err = get_child(vol, dp, name, &ip);
 	if (err)
@@ -149,8 +149,9 @@ static int do_rename(struct vmfs_fs *fs, fuse_ino_t parent, const char *name,
 	struct vmfs_inode *od, *nd, *ip, *victim = NULL;
 	int err;
 
-	if (fs->rdonly)
-		return -EROFS;
+	err = vmfs_vol_gate(vol);
+	if (err)
+		return err;
 	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
 	if (strlen(newname) > VMFS_NAME_MAX)

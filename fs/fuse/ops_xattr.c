@@ -30,7 +30,10 @@ void vmfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const ch
 {
 	struct vmfs_fs *fs = req_fs(req);
 	struct vmfs_inode *ip;
-	int err = fs->rdonly ? -EROFS : ns_ok(name);
+	int err = vmfs_vol_gate(fs->vol);
+
+	if (!err)
+		err = ns_ok(name);
 
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -112,7 +115,7 @@ void vmfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct vmfs_fs *fs = req_fs(req);
 	struct vmfs_inode *ip;
-	int err = fs->rdonly ? -EROFS : 0;
+	int err = vmfs_vol_gate(fs->vol);
 
 	if (!err) {
 		pthread_mutex_lock(&fs->vol->lock);
