@@ -96,16 +96,21 @@ int lm_hb_init(struct lm_hb *hb, const struct lm_disk *disk, const uint8_t uuid[
 	return 0;
 }
 
+static void stop_renewer(struct lm_hb *hb)
+{
+	if (!hb->renewer_running)
+		return;
+	pthread_mutex_lock(&hb->mu);
+	hb->stop = true;
+	pthread_cond_signal(&hb->cv);
+	pthread_mutex_unlock(&hb->mu);
+	pthread_join(hb->renewer, NULL);
+	hb->renewer_running = false;
+}
+
 void lm_hb_destroy(struct lm_hb *hb)
 {
-	if (hb->renewer_running) {
-		pthread_mutex_lock(&hb->mu);
-		hb->stop = true;
-		pthread_cond_signal(&hb->cv);
-		pthread_mutex_unlock(&hb->mu);
-		pthread_join(hb->renewer, NULL);
-		hb->renewer_running = false;
-	}
+	stop_renewer(hb);
 	free(hb->peers);
 	free(hb->mine_raw);
 	free(hb->tried_raw);
@@ -495,14 +500,7 @@ int lm_hb_leave(struct lm_hb *hb)
 	uint8_t *raw;
 	int err;
 
-	if (hb->renewer_running) {
-		pthread_mutex_lock(&hb->mu);
-		hb->stop = true;
-		pthread_cond_signal(&hb->cv);
-		pthread_mutex_unlock(&hb->mu);
-		pthread_join(hb->renewer, NULL);
-		hb->renewer_running = false;
-	}
+	stop_renewer(hb);
 	if (hb->slot < 0 || hb->fenced)
 		return hb->fenced ? -ESTALE : 0;
 	raw = calloc(1, hb->disk->sector);

@@ -54,9 +54,27 @@ static int resolve_target(const char *arg, char *out, size_t len)
 	return err;
 }
 
-static int cmd_info(const char *arg, bool json)
+/* Open the image, device or mounted volume @arg read-only; 0, or 1 after saying why. */
+static int open_target(const char *arg, char *target, size_t len, struct vmfs_dev **dev)
 {
 	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_FILE, .flags = VMFS_DEV_F_RDONLY };
+	int err;
+
+	if (resolve_target(arg, target, len)) {
+		fprintf(stderr, "vmfsctl: %s is neither a vmfs image, device nor mount point\n",
+			arg);
+		return 1;
+	}
+	err = vmfs_dev_open(target, &dopts, dev);
+	if (err) {
+		fprintf(stderr, "vmfsctl: cannot open %s: %s\n", target, strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_info(const char *arg, bool json)
+{
 	struct vmfs_mount_opts mo = { .rdonly = true, .no_host_lock = true, .cache_bufs = 1024 };
 	struct vmfs_dev *dev;
 	struct vmfs_vol *vol;
@@ -64,17 +82,8 @@ static int cmd_info(const char *arg, bool json)
 	uint64_t total = 0, freeb, files, i;
 	int err;
 
-	err = resolve_target(arg, target, sizeof(target));
-	if (err) {
-		fprintf(stderr, "vmfsctl: %s is neither a vmfs image, device nor mount point\n",
-			arg);
+	if (open_target(arg, target, sizeof(target), &dev))
 		return 1;
-	}
-	err = vmfs_dev_open(target, &dopts, &dev);
-	if (err) {
-		fprintf(stderr, "vmfsctl: cannot open %s: %s\n", target, strerror(-err));
-		return 1;
-	}
 	err = vmfs_vol_open(dev, &mo, &vol, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "vmfsctl: %s: %s\n", target, why);
@@ -148,7 +157,6 @@ static const char *state_name(enum lm_slot_state st)
  */
 static int cmd_hosts(const char *arg, bool json)
 {
-	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_FILE, .flags = VMFS_DEV_F_RDONLY };
 	struct lm_slot_info *a = NULL, *b = NULL;
 	struct vmfs_volhdr vh;
 	struct vmfs_dev *dev;
@@ -160,17 +168,8 @@ static int cmd_hosts(const char *arg, bool json)
 	json_object *arr = NULL;
 	int err, ret = 1;
 
-	err = resolve_target(arg, target, sizeof(target));
-	if (err) {
-		fprintf(stderr, "vmfsctl: %s is neither a vmfs image, device nor mount point\n",
-			arg);
+	if (open_target(arg, target, sizeof(target), &dev))
 		return 1;
-	}
-	err = vmfs_dev_open(target, &dopts, &dev);
-	if (err) {
-		fprintf(stderr, "vmfsctl: cannot open %s: %s\n", target, strerror(-err));
-		return 1;
-	}
 	err = vmfs_read_volhdr(dev, &vh, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "vmfsctl: %s: %s\n", target, why);

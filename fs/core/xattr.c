@@ -232,43 +232,9 @@ int vmfs_xattr_remove(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *n
 	return 0;
 }
 
-/* NUL-separated names into @buf (size 0: just the length). -ERANGE if short. */
-int vmfs_xattr_list(struct vmfs_vol *vol, struct vmfs_inode *ip, char *buf, size_t size,
-		    size_t *len)
-{
-	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
-	uint8_t val[XVAL_MAX];
-	size_t vlen, total = 0;
-	uint64_t k = 0, fk;
-	struct xrec x;
-	int err;
-
-	while (ip->d.xattr_fmt == VMFS_FMT_BTREE) {
-		vlen = sizeof(val);
-		err = vmfs_bt_lookup_ge(vol, &bt, k, &fk, val, &vlen);
-		if (err == -ENOENT)
-			break;
-		if (err)
-			return err;
-		err = xdecode(val, vlen, fk, &x);
-		if (err)
-			return err;
-		if (size) {
-			if (total + x.namelen + 1 > size)
-				return -ERANGE;
-			memcpy(buf + total, x.name, x.namelen);
-			buf[total + x.namelen] = 0;
-		}
-		total += x.namelen + 1;
-		if (fk == UINT64_MAX)
-			break;
-		k = fk + 1;
-	}
-	*len = total;
-	return 0;
-}
-
-int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip)
+/* Call @fn for every record in key order; stops at the first error. */
+static int xforeach(struct vmfs_vol *vol, struct vmfs_inode *ip,
+		    int (*fn)(struct vmfs_vol *vol, const struct xrec *x, void *arg), void *arg)
 {
 	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
 	uint8_t val[XVAL_MAX];
@@ -277,7 +243,6 @@ int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	size_t vlen;
 	int err;
 
-	/* Value blocks first: they are not tree nodes. */
 	while (ip->d.xattr_fmt == VMFS_FMT_BTREE) {
 		vlen = sizeof(val);
 		err = vmfs_bt_lookup_ge(vol, &bt, k, &fk, val, &vlen);
@@ -286,14 +251,62 @@ int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip)
 		if (!err)
 			err = xdecode(val, vlen, fk, &x);
 		if (!err)
-			err = xfree_remote(vol, &x);
+			err = fn(vol, &x, arg);
 		if (err)
 			return err;
 		if (fk == UINT64_MAX)
 			break;
 		k = fk + 1;
 	}
+	return 0;
+}
 
+struct xlist {
+	char *buf;
+	size_t size, total;
+};
+
+static int list_one(struct vmfs_vol *vol, const struct xrec *x, void *arg)
+{
+	struct xlist *l = arg;
+
+	(void)vol;
+	if (l->size) {
+		if (l->total + x->namelen + 1 > l->size)
+			return -ERANGE;
+		memcpy(l->buf + l->total, x->name, x->namelen);
+		l->buf[l->total + x->namelen] = 0;
+	}
+	l->total += x->namelen + 1;
+	return 0;
+}
+
+/* NUL-separated names into @buf (size 0: just the length). -ERANGE if short. */
+int vmfs_xattr_list(struct vmfs_vol *vol, struct vmfs_inode *ip, char *buf, size_t size,
+		    size_t *len)
+{
+	struct xlist l = { .buf = buf, .size = size };
+	int err = xforeach(vol, ip, list_one, &l);
+
+	*len = l.total;
+	return err;
+}
+
+static int free_one(struct vmfs_vol *vol, const struct xrec *x, void *arg)
+{
+	(void)arg;
+	return xfree_remote(vol, x);
+}
+
+int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+	int err;
+
+	/* Value blocks first: they are not tree nodes. */
+	err = xforeach(vol, ip, free_one, NULL);
+	if (err)
+		return err;
 	ip->d.xattr_count = 0;
 	ip->d.xattr_fmt = VMFS_FMT_EMPTY;
 	return vmfs_bt_destroy(vol, &bt);
