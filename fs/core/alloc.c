@@ -538,6 +538,62 @@ uint64_t vmfs_free_mblocks(struct vmfs_vol *vol)
 	return total;
 }
 
+/*
+ * vmfs_alloc_next_used - the first run of used mblocks at or after @from
+ * (absolute), within one group. Returns 0 with *start and *len, -ENOENT
+ * past the last group, or an error. fsck walks the bitmaps with it.
+ */
+int vmfs_alloc_next_used(struct vmfs_vol *vol, uint64_t from, uint64_t *start, uint64_t *len)
+{
+	uint64_t rg, rel, used, first, end, n, f;
+	struct vmfs_rg_state *rs;
+	int err;
+
+	if (from < vol->vh.data_start)
+		from = vol->vh.data_start;
+	for (rg = rg_of(vol, from); rg < vol->vh.rg_count; rg++) {
+		err = vmfs_rg_load(vol, rg);
+		if (err)
+			return err;
+		rs = &vol->rgs[rg];
+		rel = from > rs->hdr.start ? from - rs->hdr.start : 0;
+		if (rel >= rs->hdr.mblocks)
+			continue;
+		err = bm_scan(vol, rs, rel, rs->hdr.mblocks - rel, &used, &first);
+		if (err)
+			return err;
+		if (!used)
+			continue;
+		/* Extend the run: whole words while they are full, then bit by bit. */
+		end = first + 1;
+		while (end < rs->hdr.mblocks) {
+			n = 64 - (end & 63);
+			if (n > rs->hdr.mblocks - end)
+				n = rs->hdr.mblocks - end;
+			err = bm_scan(vol, rs, end, n, &used, &f);
+			if (err)
+				return err;
+			if (used == n) {
+				end += n;
+				continue;
+			}
+			for (;;) {
+				err = bm_scan(vol, rs, end, 1, &used, &f);
+				if (err)
+					return err;
+				if (!used)
+					break;
+				end++;
+			}
+			break;
+		}
+		*start = rs->hdr.start + first;
+		*len = end - first;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 uint64_t vmfs_count_descriptors(struct vmfs_vol *vol)
 {
 	uint64_t i, total = 0;

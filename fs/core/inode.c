@@ -300,3 +300,12 @@ int vmfs_inode_maybe_drop(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	inode_free_mem(ip);
 	return 0;
 }
+
+/* Drop an unreferenced descriptor from memory, never deleting it (fsck, tools). */
+void vmfs_inode_forget(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	if (ip->nlookup || ip->nopen || ip->ino == vol->vh.root_ino)
+		return;
+	itab_remove(vol, ip);
+	inode_free_mem(ip);
+}

@@ -128,6 +128,7 @@ int vmfs_alloc_is_used(struct vmfs_vol *vol, uint64_t pstart, uint64_t len, bool
 		       bool *any_used);
 uint64_t vmfs_free_mblocks(struct vmfs_vol *vol);
 uint64_t vmfs_count_descriptors(struct vmfs_vol *vol);
+int vmfs_alloc_next_used(struct vmfs_vol *vol, uint64_t from, uint64_t *start, uint64_t *len);
 int vmfs_rg_ndesc_add(struct vmfs_vol *vol, uint64_t blk, int delta);
 int vmfs_rg_load(struct vmfs_vol *vol, uint64_t rg);
 
@@ -160,6 +161,7 @@ int vmfs_inode_alloc(struct vmfs_vol *vol, uint64_t goal, uint32_t mode, uint32_
 		     uint32_t gid, uint64_t parent, struct vmfs_inode **out);
 int vmfs_inode_maybe_drop(struct vmfs_vol *vol, struct vmfs_inode *ip);
 int vmfs_inode_delete(struct vmfs_vol *vol, struct vmfs_inode *ip);
+void vmfs_inode_forget(struct vmfs_vol *vol, struct vmfs_inode *ip);
 void vmfs_inode_touch(struct vmfs_inode *ip, bool a, bool m, bool c);
 struct vmfs_bt vmfs_inode_data_bt(struct vmfs_inode *ip);
 struct vmfs_bt vmfs_inode_xattr_bt(struct vmfs_inode *ip);
@@ -203,6 +205,8 @@ int vmfs_xattr_remove(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *n
 int vmfs_xattr_list(struct vmfs_vol *vol, struct vmfs_inode *ip, char *buf, size_t size,
 		    size_t *len);
 int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip);
+int vmfs_xattr_value_blocks(struct vmfs_vol *vol, struct vmfs_inode *ip,
+			    int (*cb)(void *arg, uint64_t blk), void *arg);
 
 /* volume.c */
 struct vmfs_mount_opts {

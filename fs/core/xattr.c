@@ -311,3 +311,25 @@ int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	ip->d.xattr_fmt = VMFS_FMT_EMPTY;
 	return vmfs_bt_destroy(vol, &bt);
 }
+
+struct xblocks {
+	int (*cb)(void *arg, uint64_t blk);
+	void *arg;
+};
+
+static int value_block_one(struct vmfs_vol *vol, const struct xrec *x, void *arg)
+{
+	struct xblocks *xb = arg;
+
+	(void)vol;
+	return x->remote ? xb->cb(xb->arg, x->remote) : 0;
+}
+
+/* Call @cb for every xattr value block of @ip (fsck). */
+int vmfs_xattr_value_blocks(struct vmfs_vol *vol, struct vmfs_inode *ip,
+			    int (*cb)(void *arg, uint64_t blk), void *arg)
+{
+	struct xblocks xb = { cb, arg };
+
+	return xforeach(vol, ip, value_block_one, &xb);
+}

@@ -22,6 +22,7 @@ VMFS_BUILD=${VMFS_BUILD:-$VMFS_SRC/build}
 MKFS=$VMFS_BUILD/mkfs/mkfs.vmfs
 MOUNT_VMFS=$VMFS_BUILD/fs/fuse/mount.vmfs
 VMFSCTL=$VMFS_BUILD/tools/vmfsctl
+FSCK=$VMFS_BUILD/fsck/fsck.vmfs
 
 VMFS_TEST=$(basename "$0" .sh)
 VMFS_TMP=
@@ -238,6 +239,18 @@ vmfs_mkfs() {
 	shift
 	"$MKFS" "$@" "$img" | sed 's/^/#   /'
 	return "${PIPESTATUS[0]}"
+}
+
+# vmfs_fsck_clean IMAGE: fsck.vmfs -n finds no problem (records pass/fail).
+vmfs_fsck_clean() {
+	local out rc=0
+	out=$("$FSCK" -n "$1" 2>&1) || rc=$?
+	if ((rc == 0)); then
+		vmfs_pass "fsck.vmfs -n is clean: ${out##*$'\n'}"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		vmfs_fail "fsck.vmfs -n is clean (exit $rc)"
+	fi
 }
 
 # vmfs_mount IMAGE MOUNTPOINT [mount.vmfs options]: mounts in the background

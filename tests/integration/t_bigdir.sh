@@ -44,4 +44,5 @@ vmfs_expect_eq "root is empty after remount (but lost+found)" \
 free1=$(stat -f -c %f "$mnt")
 vmfs_check "free blocks back ($free1 >= $free0)" test "$free1" -ge "$free0"
 vmfs_check "final unmount" vmfs_umount "$mnt"
+vmfs_fsck_clean "$img"
 vmfs_done

@@ -119,4 +119,5 @@ vmfs_mount "$img" "$mnt" || vmfs_die "final remount"
 verify_kept "after final remount"
 vmfs_expect_eq "free block count persists across remount" "$(stat -f -c %f "$mnt")" "$free"
 vmfs_check "final unmount" vmfs_umount "$mnt"
+vmfs_fsck_clean "$img"
 vmfs_done

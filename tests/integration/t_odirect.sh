@@ -68,4 +68,5 @@ else
 	vmfs_log "fio missing: fio jobs skipped"
 fi
 vmfs_check "final unmount" vmfs_umount "$mnt"
+vmfs_fsck_clean "$img"
 vmfs_done

@@ -31,4 +31,5 @@ left=$(find "$mnt" -mindepth 1 -maxdepth 1 -name 'posix_ops.*' | wc -l)
 vmfs_expect_eq "work directory removed and stays removed" "$left" 0
 vmfs_check "statfs after remount" stat -f "$mnt"
 vmfs_check "final unmount" vmfs_umount "$mnt"
+vmfs_fsck_clean "$img"
 vmfs_done

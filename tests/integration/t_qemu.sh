@@ -104,4 +104,5 @@ if command -v qemu-io >/dev/null; then
 		-c 'read -P 0x11 8M 1M' -c 'read -P 0xcd 1G 64k' "$mnt/a.qcow2"
 fi
 vmfs_check "final unmount" vmfs_umount "$mnt"
+vmfs_fsck_clean "$img"
 vmfs_done

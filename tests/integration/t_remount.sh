@@ -161,4 +161,5 @@ else
 fi
 vmfs_check "writable again" touch "$r/new"
 vmfs_check "final unmount" vmfs_umount "$mnt"
+vmfs_fsck_clean "$img"
 vmfs_done

@@ -51,5 +51,6 @@ vmfs_check "unmount" vmfs_umount "$mnt"
 alloc=$(vmfs_alloc_bytes "$img")
 vmfs_log "image allocates $alloc bytes at the end"
 vmfs_check "image stays small (< 512 MiB allocated)" test "$alloc" -lt $((512 << 20))
+vmfs_fsck_clean "$img"
 rm -f "$img"
 vmfs_done

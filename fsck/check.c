@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The consistency check (see check.h), in passes:
+ *  1. volume header and its backup, resource group headers and bitmaps;
+ *  2. from the root, every descriptor reachable through directories, with
+ *     its extent, directory and xattr trees: every block they use becomes
+ *     a claim (owner, range);
+ *  3. link counts and directory counts against the names found;
+ *  4. claims sorted: a block claimed twice, a claimed block free in the
+ *     bitmap, a used block nobody claims, group counters.
+ * Memory grows with the number of files and extents, not the volume size.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fsck/check.h"
+
+struct claim {
+	uint64_t p, len, ino;
+	const char *what;
+};
+
+struct ient {
+	uint64_t ino;
+	uint64_t parent_field;
+	uint32_t nlink_disk, refs, subdirs, dir_names;
+	bool used, visited, is_dir, bad;
+};
+
+struct checker {
+	struct vmfs_vol *vol;
+	struct vmfs_check_report *rep;
+	struct claim *claims;
+	size_t nclaims, cap;
+	struct ient *itab;
+	size_t ibuckets, icount;
+	uint64_t *queue;
+	size_t qhead, qtail, qcap;
+	uint64_t *ndesc;		/* descriptors found per group */
+	bool *bad_rg;			/* header or bitmap unreadable: not compared */
+};
+
+static void report(struct checker *c, enum vmfs_problem pr, const char *fmt, ...)
+{
+	struct vmfs_check_report *rep = c->rep;
+	va_list ap;
+
+	rep->found[pr]++;
+	if (!rep->out)
+		return;
+	if (rep->max_lines && rep->found[pr] > rep->max_lines) {
+		if (rep->found[pr] == rep->max_lines + 1)
+			fprintf(rep->out, "%s: further problems of this kind not listed\n",
+				vmfs_problems[pr].code);
+		return;
+	}
+	fprintf(rep->out, "%s: %s: ", vmfs_problems[pr].code, vmfs_problems[pr].what);
+	va_start(ap, fmt);
+	vfprintf(rep->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', rep->out);
+}
+
+static int claim(struct checker *c, uint64_t p, uint64_t len, uint64_t ino, const char *what)
+{
+	if (c->nclaims == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 4096;
+		struct claim *n = realloc(c->claims, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		c->claims = n;
+		c->cap = cap;
+	}
+	c->claims[c->nclaims++] = (struct claim){ p, len, ino, what };
+	return 0;
+}
+
+/* The entry for @ino, created on first use; NULL when out of memory. */
+static struct ient *ient_get(struct checker *c, uint64_t ino)
+{
+	size_t i;
+
+	if ((c->icount + 1) * 2 > c->ibuckets) {
+		size_t nb = c->ibuckets ? c->ibuckets * 2 : 1 << 16, j;
+		struct ient *n = calloc(nb, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (j = 0; j < c->ibuckets; j++) {
+			if (!c->itab[j].used)
+				continue;
+			for (i = (c->itab[j].ino * 0x9e3779b97f4a7c15ull) & (nb - 1); n[i].used;
+			     i = (i + 1) & (nb - 1))
+				;
+			n[i] = c->itab[j];
+		}
+		free(c->itab);
+		c->itab = n;
+		c->ibuckets = nb;
+	}
+	for (i = (ino * 0x9e3779b97f4a7c15ull) & (c->ibuckets - 1); c->itab[i].used;
+	     i = (i + 1) & (c->ibuckets - 1))
+		if (c->itab[i].ino == ino)
+			return &c->itab[i];
+	c->itab[i].used = true;
+	c->itab[i].ino = ino;
+	c->icount++;
+	return &c->itab[i];
+}
+
+static int enqueue(struct checker *c, uint64_t ino)
+{
+	if (c->qtail == c->qcap) {
+		size_t cap = c->qcap ? c->qcap * 2 : 1024;
+		uint64_t *n = realloc(c->queue, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		c->queue = n;
+		c->qcap = cap;
+	}
+	c->queue[c->qtail++] = ino;
+	return 0;
+}
+
+/* Pass 1: the backup header and every group's header and bitmap. */
+static int pass_groups(struct checker *c)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_volhdr bvh;
+	uint64_t last = vol->vh.total_mblocks - 1, rg;
+	void *buf;
+	int err;
+
+	if (posix_memalign(&buf, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
+		return -ENOMEM;
+	err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, last << VMFS_MBLOCK_SHIFT);
+	if (!err && (vmfs_volhdr_decode(buf, last, &bvh) != 0 ||
+		     memcmp(bvh.hdr.uuid, vol->vh.hdr.uuid, 16) || bvh.rg_count != vol->vh.rg_count ||
+		     bvh.data_start != vol->vh.data_start || bvh.root_ino != vol->vh.root_ino))
+		report(c, PR_HDR_BACKUP, "mblock %llu", (unsigned long long)last);
+	free(buf);
+	if (err)
+		return err;
+	for (rg = 0; rg < vol->vh.rg_count; rg++) {
+		bool all, any;
+
+		err = vmfs_rg_load(vol, rg);
+		if (!err)	/* reads every bitmap block of the group */
+			err = vmfs_alloc_is_used(vol, vol->rgs[rg].hdr.start, vol->rgs[rg].hdr.mblocks,
+						 &all, &any);
+		if (err) {
+			report(c, PR_RG_UNREADABLE, "group %llu: %s", (unsigned long long)rg,
+			       strerror(-err));
+			c->bad_rg[rg] = true;
+			continue;
+		}
+		err = claim(c, vol->rgs[rg].hdr.start, vol->rgs[rg].hdr.bitmap_blocks, 0,
+			    "group bitmap");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int claim_node(void *arg, uint64_t blk, unsigned level)
+{
+	struct checker *c = arg;
+
+	(void)level;
+	return claim(c, blk, 1, c->queue[c->qhead - 1], "tree node");
+}
+
+static int claim_xval(void *arg, uint64_t blk)
+{
+	struct checker *c = arg;
+
+	return claim(c, blk, 1, c->queue[c->qhead - 1], "xattr value");
+}
+
+/* The extents of a file: claims, bounds, and the allocated count. */
+static int check_extents(struct checker *c, struct vmfs_inode *ip)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_extent e;
+	uint64_t pos = 0, total = 0;
+	int err;
+
+	for (;;) {
+		err = vmfs_ext_find(vol, ip, pos, &e);
+		if (err == -ENOENT)
+			break;
+		if (err) {
+			report(c, PR_TREE_UNREADABLE, "file %llu extent map at mblock %llu: %s",
+			       (unsigned long long)ip->ino, (unsigned long long)pos, strerror(-err));
+			return 0;
+		}
+		if (e.pstart < vol->vh.data_start || e.pstart + e.len > vol->vh.total_mblocks ||
+		    e.pstart + e.len < e.pstart) {
+			report(c, PR_EXTENT_OUTSIDE, "file %llu logical %llu -> %llu+%u",
+			       (unsigned long long)ip->ino, (unsigned long long)e.lstart,
+			       (unsigned long long)e.pstart, e.len);
+		} else {
+			err = claim(c, e.pstart, e.len, ip->ino, "data");
+			if (err)
+				return err;
+		}
+		total += e.len;
+		pos = e.lstart + e.len;
+	}
+	if (total != ip->d.alloc_mblocks)
+		report(c, PR_ALLOC_COUNT, "file %llu has %llu, extents hold %llu",
+		       (unsigned long long)ip->ino, (unsigned long long)ip->d.alloc_mblocks,
+		       (unsigned long long)total);
+	return 0;
+}
+
+/* A directory's entries: references, types, parents; subdirectories queued. */
+static int check_entries(struct checker *c, struct vmfs_inode *dp, struct ient *de)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_dirent ent;
+	struct vmfs_inode *cp;
+	struct ient *ce;
+	uint64_t key = 0, count = 0;
+	int err;
+
+	for (;;) {
+		err = vmfs_dir_next(vol, dp, key, &ent);
+		if (err == -ENOENT)
+			break;
+		if (err) {
+			report(c, PR_DIR_UNREADABLE, "directory %llu after key %llu: %s",
+			       (unsigned long long)dp->ino, (unsigned long long)key, strerror(-err));
+			return 0;
+		}
+		count++;
+		key = ent.key + 1;
+		err = vmfs_inode_get(vol, ent.ino, &cp);
+		if (err) {
+			report(c, PR_DESC_UNREADABLE, "'%s' in directory %llu -> %llu: %s", ent.name,
+			       (unsigned long long)dp->ino, (unsigned long long)ent.ino,
+			       strerror(-err));
+			continue;
+		}
+		ce = ient_get(c, ent.ino);
+		if (!ce)
+			return -ENOMEM;
+		ce->refs++;
+		if (ent.type != vmfs_mode_to_dt(cp->d.mode))
+			report(c, PR_DIRENT_TYPE, "'%s' in directory %llu", ent.name,
+			       (unsigned long long)dp->ino);
+		if (S_ISDIR(cp->d.mode)) {
+			de->subdirs++;
+			if (++ce->dir_names > 1)
+				report(c, PR_DIR_LINKED_TWICE, "directory %llu, again as '%s' in %llu",
+				       (unsigned long long)ent.ino, ent.name,
+				       (unsigned long long)dp->ino);
+			else if (cp->d.parent != dp->ino)
+				report(c, PR_DIR_PARENT, "directory %llu ('%s') says %llu, is in %llu",
+				       (unsigned long long)ent.ino, ent.name,
+				       (unsigned long long)cp->d.parent, (unsigned long long)dp->ino);
+		}
+		if (!ce->visited) {
+			ce->visited = true;
+			err = enqueue(c, ent.ino);
+			if (err)
+				return err;
+		}
+		if (cp != dp)
+			vmfs_inode_forget(vol, cp);
+	}
+	if (count != dp->d.nentries)
+		report(c, PR_DIR_COUNT, "directory %llu says %llu, holds %llu",
+		       (unsigned long long)dp->ino, (unsigned long long)dp->d.nentries,
+		       (unsigned long long)count);
+	return 0;
+}
+
+/* Pass 2 for one descriptor taken from the queue. */
+static int check_inode(struct checker *c, uint64_t ino)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_inode *ip;
+	struct vmfs_bt bt;
+	struct ient *e;
+	uint64_t rg;
+	int err;
+
+	err = vmfs_inode_get(vol, ino, &ip);
+	if (err)
+		return 0;	/* reported by the entry that led here */
+	e = ient_get(c, ino);
+	if (!e)
+		return -ENOMEM;
+	e->is_dir = S_ISDIR(ip->d.mode);
+	e->nlink_disk = ip->d.nlink;
+	e->parent_field = ip->d.parent;
+	if (e->is_dir)
+		c->rep->dirs++;
+	else if (S_ISREG(ip->d.mode))
+		c->rep->files++;
+	else
+		c->rep->others++;
+	rg = (ino - vol->vh.data_start) / vol->vh.rg_mblocks;
+	if (rg < vol->vh.rg_count)
+		c->ndesc[rg]++;
+	err = claim(c, ino - 1, 2, ino, "descriptor");
+	if (!err && ip->d.data_fmt == VMFS_FMT_BTREE) {
+		bt = vmfs_inode_data_bt(ip);
+		if (vmfs_bt_walk_nodes(vol, &bt, claim_node, c) != 0)
+			report(c, e->is_dir ? PR_DIR_UNREADABLE : PR_TREE_UNREADABLE,
+			       "descriptor %llu", (unsigned long long)ino);
+		else
+			err = e->is_dir ? check_entries(c, ip, e) : check_extents(c, ip);
+	}
+	if (!err && ip->d.xattr_fmt == VMFS_FMT_BTREE) {
+		bt = vmfs_inode_xattr_bt(ip);
+		if (vmfs_bt_walk_nodes(vol, &bt, claim_node, c) != 0 ||
+		    vmfs_xattr_value_blocks(vol, ip, claim_xval, c) != 0)
+			report(c, PR_TREE_UNREADABLE, "xattrs of descriptor %llu",
+			       (unsigned long long)ino);
+	}
+	vmfs_inode_forget(vol, ip);
+	return err;
+}
+
+/* Pass 3: link counts against the names found. */
+static void pass_links(struct checker *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ibuckets; i++) {
+		struct ient *e = &c->itab[i];
+		uint32_t want;
+
+		if (!e->used || !e->visited)
+			continue;
+		want = e->is_dir ? 2 + e->subdirs : e->refs;
+		if (e->nlink_disk != want)
+			report(c, PR_NLINK, "descriptor %llu says %u, %u found",
+			       (unsigned long long)e->ino, e->nlink_disk, want);
+	}
+}
+
+static int cmp_claim(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+
+	return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* Pass 4: claims against each other, then against the bitmaps. */
+static int pass_bitmaps(struct checker *c)
+{
+	struct vmfs_vol *vol = c->vol;
+	uint64_t ustart, ulen, pos = 0, cend, rg, *used_in;
+	size_t i = 0, n = 0;
+	int err;
+
+	qsort(c->claims, c->nclaims, sizeof(*c->claims), cmp_claim);
+	/* Overlaps, then merge into disjoint runs in place. */
+	for (i = 0; i < c->nclaims; i++) {
+		struct claim *cl = &c->claims[i];
+
+		c->rep->claimed_mblocks += cl->len;
+		if (n && cl->p < c->claims[n - 1].p + c->claims[n - 1].len) {
+			report(c, PR_BLOCK_TWICE, "mblock %llu: %s of %llu and %s of %llu",
+			       (unsigned long long)cl->p, c->claims[n - 1].what,
+			       (unsigned long long)c->claims[n - 1].ino, cl->what,
+			       (unsigned long long)cl->ino);
+			if (cl->p + cl->len > c->claims[n - 1].p + c->claims[n - 1].len)
+				c->claims[n - 1].len = cl->p + cl->len - c->claims[n - 1].p;
+		} else if (n && cl->p == c->claims[n - 1].p + c->claims[n - 1].len) {
+			c->claims[n - 1].len += cl->len;
+		} else {
+			c->claims[n++] = *cl;
+		}
+	}
+	used_in = calloc(vol->vh.rg_count, sizeof(*used_in));
+	if (!used_in)
+		return -ENOMEM;
+	/* Per group, sweep the used runs against the claimed runs. */
+	i = 0;
+	for (rg = 0; rg < vol->vh.rg_count; rg++) {
+		uint64_t gstart = vmfs_rg_start(&vol->vh, rg), gend = gstart + vmfs_rg_len(&vol->vh, rg);
+
+		if (c->bad_rg[rg]) {
+			while (i < n && c->claims[i].p < gend)
+				i++;
+			continue;
+		}
+		for (pos = gstart;;) {
+			err = vmfs_alloc_next_used(vol, pos, &ustart, &ulen);
+			if (err == -ENOENT || (!err && ustart >= gend)) {
+				err = 0;
+				break;
+			}
+			if (err)
+				goto out;
+			c->rep->used_mblocks += ulen;
+			used_in[rg] += ulen;
+			for (; i < n && c->claims[i].p + c->claims[i].len <= ustart; i++)
+				report(c, PR_BLOCK_FREE, "mblocks %llu+%llu",
+				       (unsigned long long)c->claims[i].p,
+				       (unsigned long long)c->claims[i].len);
+			if (i < n && c->claims[i].p < ustart) {
+				/* A claim reaching into this run from a free gap before it. */
+				report(c, PR_BLOCK_FREE, "mblocks %llu+%llu",
+				       (unsigned long long)c->claims[i].p,
+				       (unsigned long long)(ustart - c->claims[i].p));
+				c->claims[i].len -= ustart - c->claims[i].p;
+				c->claims[i].p = ustart;
+			}
+			pos = ustart;
+			while (pos < ustart + ulen) {
+				if (i < n && c->claims[i].p <= pos) {
+					cend = c->claims[i].p + c->claims[i].len;
+					if (cend > ustart + ulen) {
+						/* The rest of the claim is checked with the next run. */
+						c->claims[i].len = cend - (ustart + ulen);
+						c->claims[i].p = ustart + ulen;
+						pos = ustart + ulen;
+					} else {
+						pos = cend;
+						i++;
+					}
+				} else {
+					uint64_t to = i < n && c->claims[i].p < ustart + ulen ?
+						      c->claims[i].p : ustart + ulen;
+
+					report(c, PR_BLOCK_LEAKED, "mblocks %llu+%llu",
+					       (unsigned long long)pos, (unsigned long long)(to - pos));
+					pos = to;
+				}
+			}
+		}
+		for (; i < n && c->claims[i].p < gend; i++)
+			report(c, PR_BLOCK_FREE, "mblocks %llu+%llu", (unsigned long long)c->claims[i].p,
+			       (unsigned long long)c->claims[i].len);
+	}
+	for (; i < n; i++)
+		report(c, PR_BLOCK_FREE, "mblocks %llu+%llu", (unsigned long long)c->claims[i].p,
+		       (unsigned long long)c->claims[i].len);
+	for (rg = 0; rg < vol->vh.rg_count; rg++) {
+		struct vmfs_rg *h = &vol->rgs[rg].hdr;
+
+		if (!vol->rgs[rg].loaded || c->bad_rg[rg])
+			continue;
+		if (h->mblocks - h->free_mblocks != used_in[rg])
+			report(c, PR_RG_FREE_COUNT, "group %llu says %llu free, bitmap %llu",
+			       (unsigned long long)rg, (unsigned long long)h->free_mblocks,
+			       (unsigned long long)(h->mblocks - used_in[rg]));
+		if (h->ndesc != c->ndesc[rg])
+			report(c, PR_RG_NDESC, "group %llu says %llu, %llu found",
+			       (unsigned long long)rg, (unsigned long long)h->ndesc,
+			       (unsigned long long)c->ndesc[rg]);
+	}
+out:
+	free(used_in);
+	return err;
+}
+
+uint64_t vmfs_check_total(const struct vmfs_check_report *rep)
+{
+	uint64_t t = 0;
+	int i;
+
+	for (i = 0; i < PR_COUNT; i++)
+		t += rep->found[i];
+	return t;
+}
+
+/*
+ * vmfs_check - run every pass over @vol. The caller holds no lock; the
+ * volume must not change meanwhile (unmounted, or this host's own view).
+ */
+int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
+{
+	struct checker c = { .vol = vol, .rep = rep };
+	struct ient *root;
+	int err;
+
+	c.ndesc = calloc(vol->vh.rg_count, sizeof(*c.ndesc));
+	c.bad_rg = calloc(vol->vh.rg_count, sizeof(*c.bad_rg));
+	if (!c.ndesc || !c.bad_rg) {
+		free(c.ndesc);
+		free(c.bad_rg);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&vol->lock);
+	err = pass_groups(&c);
+	root = err ? NULL : ient_get(&c, vol->vh.root_ino);
+	if (!err && !root)
+		err = -ENOMEM;
+	if (!err) {
+		root->visited = true;
+		root->refs = 0;
+		err = enqueue(&c, vol->vh.root_ino);
+	}
+	while (!err && c.qhead < c.qtail) {
+		c.qhead++;
+		err = check_inode(&c, c.queue[c.qhead - 1]);
+	}
+	if (!err) {
+		pass_links(&c);
+		err = pass_bitmaps(&c);
+	}
+	pthread_mutex_unlock(&vol->lock);
+	free(c.claims);
+	free(c.itab);
+	free(c.queue);
+	free(c.ndesc);
+	free(c.bad_rg);
+	return err;
+}

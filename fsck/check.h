@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The consistency check behind fsck.vmfs, as a library so that tests can
+ * run it after any workload: passes over the volume header, resource
+ * groups, descriptors with their extent / directory / xattr trees,
+ * directory entries and link counts, and bitmaps against what the files
+ * claim. Each problem is a named entry of one table (problems.c). This
+ * version finds and reports; repairs come with the journal (issue 4).
+ */
+#ifndef VMFS_FSCK_CHECK_H
+#define VMFS_FSCK_CHECK_H
+
+#include <stdio.h>
+
+#include "fs/core/vol.h"
+
+enum vmfs_problem {
+	PR_HDR_BACKUP,		/* backup header missing or different */
+	PR_RG_UNREADABLE,	/* group header or bitmap unreadable */
+	PR_DESC_UNREADABLE,	/* a directory entry points at a bad descriptor */
+	PR_DIRENT_TYPE,		/* entry type differs from the descriptor's mode */
+	PR_DIR_UNREADABLE,	/* directory tree unreadable */
+	PR_DIR_COUNT,		/* nentries differs from the entries found */
+	PR_DIR_PARENT,		/* a directory's parent field is not where it is linked */
+	PR_DIR_LINKED_TWICE,	/* a directory has more than one name */
+	PR_NLINK,		/* link count differs from the names found */
+	PR_TREE_UNREADABLE,	/* extent or xattr tree unreadable */
+	PR_EXTENT_OUTSIDE,	/* extent outside the data area */
+	PR_ALLOC_COUNT,		/* alloc_mblocks differs from the extents */
+	PR_BLOCK_TWICE,		/* an mblock claimed twice */
+	PR_BLOCK_FREE,		/* an mblock in use but free in the bitmap */
+	PR_BLOCK_LEAKED,	/* an mblock used in the bitmap but claimed by nothing */
+	PR_RG_FREE_COUNT,	/* a group's free count differs from its bitmap */
+	PR_RG_NDESC,		/* a group's descriptor count differs */
+	PR_COUNT
+};
+
+struct vmfs_problem_def {
+	const char *code;
+	const char *what;
+	const char *repair;	/* what fsck -y will do once repairs exist */
+};
+
+extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
+
+struct vmfs_check_report {
+	uint64_t found[PR_COUNT];
+	uint64_t files, dirs, others, used_mblocks, claimed_mblocks;
+	FILE *out;		/* one line per problem; NULL: silent */
+	unsigned max_lines;	/* per problem type, then "... and N more" */
+};
+
+/* Check @vol (opened read-only). Returns 0 (see report->found) or an operational error. */
+int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep);
+uint64_t vmfs_check_total(const struct vmfs_check_report *rep);
+
+#endif
