@@ -482,6 +482,7 @@ int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 {
 	struct checker c = { .vol = vol, .rep = rep };
 	struct ient *root;
+	uint64_t total;
 	int err;
 
 	c.ndesc = calloc(vol->vh.rg_count, sizeof(*c.ndesc));
@@ -501,10 +502,15 @@ int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 		root->refs = 0;
 		err = enqueue(&c, vol->vh.root_ino);
 	}
+	total = vmfs_count_descriptors(vol);
 	while (!err && c.qhead < c.qtail) {
 		c.qhead++;
 		err = check_inode(&c, c.queue[c.qhead - 1]);
+		if (rep->progress && (c.qhead & 1023) == 0)
+			rep->progress(rep->progress_arg, c.qhead, total);
 	}
+	if (rep->progress)
+		rep->progress(rep->progress_arg, c.qhead, total);
 	if (!err) {
 		pass_links(&c);
 		err = pass_bitmaps(&c);

@@ -48,6 +48,9 @@ struct vmfs_check_report {
 	uint64_t files, dirs, others, used_mblocks, claimed_mblocks;
 	FILE *out;		/* one line per problem; NULL: silent */
 	unsigned max_lines;	/* per problem type, then "... and N more" */
+	/* Called now and then with descriptors checked so far and the expected total. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
 };
 
 /* Check @vol (opened read-only). Returns 0 (see report->found) or an operational error. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs/core/lm_dev.h"
 #include "fsck/check.h"
@@ -58,6 +59,23 @@ static unsigned live_hosts(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, b
 	free(si);
 	lm_hb_destroy(&hb);
 	return live;
+}
+
+/* A progress bar on a terminal (stderr), redrawn in place. */
+static void progress_bar(void *arg, uint64_t done, uint64_t total)
+{
+	unsigned width = 40, fill;
+
+	(void)arg;
+	if (total < done)
+		total = done;
+	fill = total ? (unsigned)(done * width / total) : width;
+	fprintf(stderr, "\rfsck.vmfs: files %llu/%llu [%.*s%*s] %3u%%",
+		(unsigned long long)done, (unsigned long long)total, fill,
+		"########################################", (int)(width - fill), "",
+		total ? (unsigned)(done * 100 / total) : 100);
+	if (done == total)
+		fputc('\n', stderr);
 }
 
 static void print_json(const char *target, const struct vmfs_check_report *r, int code)
@@ -123,6 +141,8 @@ int main(int argc, char **argv)
 	}
 	live_hosts(dev, &vol->vh, json);
 	rep.out = json ? NULL : stdout;
+	if (!json && isatty(STDERR_FILENO))
+		rep.progress = progress_bar;
 	err = vmfs_check(vol, &rep);
 	if (err) {
 		fprintf(stderr, "fsck.vmfs: %s: the check stopped: %s\n", target, strerror(-err));
