@@ -296,6 +296,46 @@ static int watch(struct lm_hb *hb, unsigned i, uint8_t *raw, struct vmfs_heartbe
 }
 
 /*
+ * Read every slot, a chunk at a time: @mine is a live slot carrying @name,
+ * @free_slot a free one (one that carried @name first: its journal is ours).
+ */
+static int find_slots(struct lm_hb *hb, const char *name, int *mine, int *free_slot,
+		      bool *named_free)
+{
+	struct vmfs_heartbeat recs[SCAN_CHUNK];
+	int errs[SCAN_CHUNK];
+	unsigned first, i;
+	uint8_t *buf;
+	int err = 0;
+
+	buf = aligned_alloc(SLOT_BYTES, (size_t)SCAN_CHUNK * SLOT_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	for (first = 0; first < hb->slots && !err && *mine < 0; first += SCAN_CHUNK) {
+		unsigned k = hb->slots - first < SCAN_CHUNK ? hb->slots - first : SCAN_CHUNK;
+
+		err = read_slots(hb, first, k, buf, recs, errs);
+		for (i = 0; !err && i < k; i++) {
+			bool named = !strncmp(recs[i].host_name, name, VMFS_HOSTNAME_MAX);
+
+			if (errs[i])
+				continue;	/* a damaged slot is nobody's to take */
+			if (recs[i].state != VMFS_HB_FREE && named) {
+				*mine = (int)(first + i);
+				break;
+			}
+			if (recs[i].state == VMFS_HB_FREE &&
+			    (*free_slot < 0 || (named && !*named_free))) {
+				*free_slot = (int)(first + i);
+				*named_free = named;
+			}
+		}
+	}
+	free(buf);
+	return err;
+}
+
+/*
  * lm_hb_join - claim a slot for host @name. Its own old slot (same name)
  * is taken back once it has been still for a lease; while that slot's
  * counter moves, another live mount has the name and the join fails with
@@ -317,26 +357,9 @@ int lm_hb_join(struct lm_hb *hb, const char *name, const uint8_t host_uuid[16], 
 	for (attempt = 0; attempt < 8; attempt++) {
 		mine = free_slot = -1;
 		named_free = false;
-		for (i = 0; i < hb->slots; i++) {
-			err = read_one(hb, i, raw, &rec);
-			if (err == -EFSBADCRC || err == -EFSCORRUPTED)
-				continue;	/* a damaged slot is nobody's to take */
-			if (err)
-				goto out;
-			if (rec.state != VMFS_HB_FREE && !strncmp(rec.host_name, name, VMFS_HOSTNAME_MAX)) {
-				mine = (int)i;
-				break;
-			}
-			/* A free slot we held before comes first: its journal is ours. */
-			if (rec.state == VMFS_HB_FREE) {
-				bool named = !strncmp(rec.host_name, name, VMFS_HOSTNAME_MAX);
-
-				if (free_slot < 0 || (named && !named_free)) {
-					free_slot = (int)i;
-					named_free = named;
-				}
-			}
-		}
+		err = find_slots(hb, name, &mine, &free_slot, &named_free);
+		if (err)
+			goto out;
 		if (mine >= 0) {
 			read_one(hb, (unsigned)mine, raw, &rec);
 			moved = watch(hb, (unsigned)mine, raw, &rec);
