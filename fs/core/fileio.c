@@ -378,9 +378,16 @@ static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t
 	return err;
 }
 
-/* Write with the io_lock held exclusively: may allocate and convert. */
+/*
+ * A write that allocates or converts. With the io_lock held shared
+ * (@shared), it gives up with -EAGAIN before writing anything when a
+ * partial mblock of an unwritten extent needs zero padding: two writers
+ * padding the same mblock would undo each other, so that case runs with
+ * the io_lock exclusive. Whole-mblock writes, the usual case for VM disks
+ * and sequential streams, allocate and write side by side.
+ */
 static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t *buf,
-			  size_t size, uint64_t off, bool kp)
+			  size_t size, uint64_t off, bool kp, bool shared)
 {
 	struct segs direct = { 0 }, staged = { 0 };
 	uint64_t stage_off = off & ~(uint64_t)(MB - 1);
@@ -406,6 +413,8 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 		err = allocate_range(vol, ip, off, size);
 	if (!err)
 		err = plan_write(vol, ip, buf, size, off, &direct, &staged, stage);
+	if (!err && shared && staged.n)
+		err = -EAGAIN;
 	if (err)
 		goto out;
 	pthread_mutex_unlock(&vol->lock);
@@ -455,12 +464,17 @@ ssize_t vmfs_file_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const void 
 		free(s.v);
 		return rc ? rc : (ssize_t)size;
 	}
-	pthread_rwlock_unlock(&ip->io_lock);
 	free(s.v);
-	if (rc < 0)
+	if (rc < 0) {
+		pthread_rwlock_unlock(&ip->io_lock);
 		return rc;
+	}
+	ret = write_slow(vol, ip, buf, size, off, kp, true);
+	pthread_rwlock_unlock(&ip->io_lock);
+	if (ret != -EAGAIN)
+		return ret;
 	pthread_rwlock_wrlock(&ip->io_lock);
-	ret = write_slow(vol, ip, buf, size, off, kp);
+	ret = write_slow(vol, ip, buf, size, off, kp, false);
 	pthread_rwlock_unlock(&ip->io_lock);
 	return ret;
 }
