@@ -218,8 +218,11 @@ static int check_extents(struct checker *c, struct vmfs_inode *ip)
 	return 0;
 }
 
-/* A directory's entries: references, types, parents; subdirectories queued. */
-static int check_entries(struct checker *c, struct vmfs_inode *dp, struct ient *de)
+/*
+ * A directory's entries: references, types, parents; subdirectories queued.
+ * Entries of the table move when it grows: look them up again after ient_get.
+ */
+static int check_entries(struct checker *c, struct vmfs_inode *dp)
 {
 	struct vmfs_vol *vol = c->vol;
 	struct vmfs_dirent ent;
@@ -254,7 +257,12 @@ static int check_entries(struct checker *c, struct vmfs_inode *dp, struct ient *
 			report(c, PR_DIRENT_TYPE, "'%s' in directory %llu", ent.name,
 			       (unsigned long long)dp->ino);
 		if (S_ISDIR(cp->d.mode)) {
+			struct ient *de = ient_get(c, dp->ino);
+
+			if (!de)
+				return -ENOMEM;
 			de->subdirs++;
+			ce = ient_get(c, ent.ino);
 			if (++ce->dir_names > 1)
 				report(c, PR_DIR_LINKED_TWICE, "directory %llu, again as '%s' in %llu",
 				       (unsigned long long)ent.ino, ent.name,
@@ -315,7 +323,7 @@ static int check_inode(struct checker *c, uint64_t ino)
 			report(c, e->is_dir ? PR_DIR_UNREADABLE : PR_TREE_UNREADABLE,
 			       "descriptor %llu", (unsigned long long)ino);
 		else
-			err = e->is_dir ? check_entries(c, ip, e) : check_extents(c, ip);
+			err = e->is_dir ? check_entries(c, ip) : check_extents(c, ip);
 	}
 	if (!err && ip->d.xattr_fmt == VMFS_FMT_BTREE) {
 		bt = vmfs_inode_xattr_bt(ip);

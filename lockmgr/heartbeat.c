@@ -84,15 +84,21 @@ int lm_hb_init(struct lm_hb *hb, const struct lm_disk *disk, const uint8_t uuid[
 	hb->slot = -1;
 	hb->peers = calloc(slots, sizeof(*hb->peers));
 	hb->mine_raw = calloc(1, disk->sector);
-	hb->tried_raw = calloc(1, disk->sector);
-	if (!hb->peers || !hb->mine_raw || !hb->tried_raw) {
+	if (!hb->peers || !hb->mine_raw) {
 		free(hb->peers);
 		free(hb->mine_raw);
-		free(hb->tried_raw);
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&hb->mu, NULL);
-	pthread_cond_init(&hb->cv, NULL);
+	{
+		pthread_condattr_t ca;
+
+		/* Renewal timing must not follow wall-clock steps. */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&hb->cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	return 0;
 }
 
@@ -113,7 +119,6 @@ void lm_hb_destroy(struct lm_hb *hb)
 	stop_renewer(hb);
 	free(hb->peers);
 	free(hb->mine_raw);
-	free(hb->tried_raw);
 	pthread_mutex_destroy(&hb->mu);
 	pthread_cond_destroy(&hb->cv);
 }
@@ -407,12 +412,30 @@ out:
 }
 
 /*
- * lm_hb_renew - bump our counter. A renewal that failed with an I/O error
- * may still have landed: if the slot now holds exactly that image, it is
- * ours and we renew from it (a storage retry must not fence a healthy
- * host). Any other miscompare means another host took the slot: we are
- * fenced for good and get -ESTALE. Other errors leave the lease running
- * down (lm_hb_may_write turns false in time).
+ * Is the slot image @cur one of our own renewals that failed with an I/O
+ * error yet landed? Same incarnation (generation, host UUID, name) and a
+ * counter between our last known renewal and the last one we tried.
+ */
+static bool ours_landed(struct lm_hb *hb, const uint8_t *cur)
+{
+	struct vmfs_heartbeat rec;
+
+	if (!hb->tried_valid ||
+	    vmfs_hb_decode(cur, slot_blk(hb, (unsigned)hb->slot), hb->uuid, &rec) != 0)
+		return false;
+	return rec.state == VMFS_HB_LIVE && rec.generation == hb->mine.generation &&
+	       !memcmp(rec.host_uuid, hb->mine.host_uuid, 16) &&
+	       !strncmp(rec.host_name, hb->mine.host_name, VMFS_HOSTNAME_MAX) &&
+	       rec.seq > hb->mine.seq && rec.seq <= hb->tried.seq;
+}
+
+/*
+ * lm_hb_renew - bump our counter. Renewals that failed with an I/O error
+ * may still have landed: if the slot holds one of them (same incarnation,
+ * a counter we tried), it is ours and we renew from it, so a storage retry
+ * never fences a healthy host. Any other content means another host took
+ * the slot: we are fenced for good and get -ESTALE. I/O errors leave the
+ * lease running down (lm_hb_may_write turns false in time).
  */
 int lm_hb_renew(struct lm_hb *hb)
 {
@@ -433,10 +456,12 @@ int lm_hb_renew(struct lm_hb *hb)
 	rec.seq = (hb->tried_valid ? hb->tried.seq : rec.seq) + 1;
 	rec.stamp_ns = wall_ns();
 	err = caw_slot(hb, (unsigned)hb->slot, hb->mine_raw, &rec, raw);
-	if (err == -EILSEQ && hb->tried_valid &&
-	    hb->disk->read(hb->disk->ctx, cur, hb->disk->sector, slot_off(hb, hb->slot)) == 0 &&
-	    memcmp(cur, hb->tried_raw, hb->disk->sector) == 0)
-		err = caw_slot(hb, (unsigned)hb->slot, hb->tried_raw, &rec, raw);
+	if (err == -EILSEQ) {
+		err = hb->disk->read(hb->disk->ctx, cur, hb->disk->sector, slot_off(hb, hb->slot));
+		if (!err)
+			err = ours_landed(hb, cur) ? caw_slot(hb, (unsigned)hb->slot, cur, &rec, raw)
+						    : -EILSEQ;
+	}
 	pthread_mutex_lock(&hb->mu);
 	if (!err) {
 		hb->mine = rec;
@@ -447,8 +472,7 @@ int lm_hb_renew(struct lm_hb *hb)
 		hb->fenced = true;
 		err = -ESTALE;
 	} else {
-		hb->tried = rec;
-		memcpy(hb->tried_raw, raw, hb->disk->sector);
+		hb->tried = rec;	/* may have landed: remember the highest counter tried */
 		hb->tried_valid = true;
 	}
 	pthread_mutex_unlock(&hb->mu);
@@ -481,7 +505,7 @@ static void *renewer_main(void *arg)
 
 	pthread_mutex_lock(&hb->mu);
 	while (!hb->stop) {
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += (time_t)(step / 1000);
 		ts.tv_nsec += (long)(step % 1000) * 1000000;
 		if (ts.tv_nsec >= 1000000000) {

@@ -54,9 +54,8 @@ struct lm_hb {
 	int slot;
 	struct vmfs_heartbeat mine;	/* the image last written to our slot */
 	uint8_t *mine_raw;		/* its encoded sector */
-	uint8_t *tried_raw;		/* a renewal that failed with an I/O error... */
-	struct vmfs_heartbeat tried;	/* ...and may have landed anyway */
-	bool tried_valid;
+	struct vmfs_heartbeat tried;	/* highest renewal that failed with an I/O */
+	bool tried_valid;		/* error and may have landed anyway */
 	uint64_t renewed_ms;		/* when the last renewal was known to land */
 	bool fenced;			/* our slot was taken: never write again */
 	struct lm_peer *peers;		/* per slot, for liveness */

@@ -421,11 +421,15 @@ int vmfs_alloc(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want, u
 	if (kind == VMFS_AK_SMALL)
 		want = vol->geom.small_block_mblocks;
 	if (kind != VMFS_AK_META) {
-		uint64_t need = kind == VMFS_AK_DATA ? vol->geom.file_block_mblocks :
-				kind == VMFS_AK_DESC ? 2 : kind == VMFS_AK_XVAL ? 1 : want;
+		uint64_t fbm = vol->geom.file_block_mblocks, freeb = vmfs_free_mblocks(vol);
+		uint64_t need = kind == VMFS_AK_DATA ? fbm : kind == VMFS_AK_DESC ? 2 :
+				kind == VMFS_AK_SMALL ? want : 1;
 
-		if (vmfs_free_mblocks(vol) < need + VMFS_META_RESERVE)
+		if (freeb < need + VMFS_META_RESERVE)
 			return -ENOSPC;
+		/* A run of file blocks never reaches into the reserve either. */
+		if (kind == VMFS_AK_DATA && want > freeb - VMFS_META_RESERVE)
+			want = (freeb - VMFS_META_RESERVE) / fbm * fbm;
 	}
 	rg0 = goal >= vol->vh.data_start && rg_of(vol, goal) < vol->vh.rg_count ?
 	      rg_of(vol, goal) : vol->rg_hint;

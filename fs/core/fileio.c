@@ -194,7 +194,7 @@ static int fill_hole(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
 			kind = small ? VMFS_AK_SMALL : VMFS_AK_DATA;
 		} else {
 			want = 1;	/* a partly mapped chunk: fill mblock by mblock */
-			kind = VMFS_AK_META;
+			kind = VMFS_AK_DATA1;
 		}
 		err = vmfs_alloc(vol, kind, want, alloc_goal(vol, ip, lblk), &p, &got);
 		if (err)
@@ -428,8 +428,8 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 	if (!err)
 		after_write(vol, ip, off + size, kp);
 out:
-	if (err == -ENOSPC || err == -EFBIG)
-		vmfs_inode_dirty(vol, ip);	/* keep what was allocated consistent */
+	if (err)
+		vmfs_inode_dirty(vol, ip);	/* what was allocated stays recorded */
 	pthread_mutex_unlock(&vol->lock);
 	free(direct.v);
 	free(staged.v);

@@ -8,8 +8,10 @@
  * Locking: vol->lock (the "metadata lock") guards every structure here:
  * the block cache, the allocator, descriptors in memory and all trees.
  * Data I/O to file blocks runs without it, under the per-descriptor
- * io_lock (shared for writes into written blocks and reads, exclusive
- * while the block map of that file changes shape).
+ * io_lock: shared for reads and for writes of whole mblocks (which may
+ * allocate and convert extents, under vol->lock), exclusive for writes
+ * that zero-pad a partial unwritten mblock, truncate, punch and fallocate.
+ * Order: io_lock, then vol->lock.
  */
 #ifndef VMFS_CORE_VOL_H
 #define VMFS_CORE_VOL_H
@@ -94,15 +96,6 @@ void vmfs_bc_put(struct vmfs_vol *vol, struct vmfs_buf *b);
 void vmfs_bc_dirty(struct vmfs_vol *vol, struct vmfs_buf *b);
 void vmfs_bc_forget(struct vmfs_vol *vol, uint64_t blkno);
 int vmfs_bc_flush(struct vmfs_vol *vol);
-struct vmfs_flush_batch {
-	size_t n;
-	uint64_t *blkno;
-	uint8_t *data;			/* n sealed copies */
-};
-int vmfs_bc_snapshot(struct vmfs_vol *vol, struct vmfs_flush_batch *fb);
-int vmfs_bc_write_snapshot(struct vmfs_vol *vol, struct vmfs_flush_batch *fb);
-void vmfs_bc_redirty(struct vmfs_vol *vol, struct vmfs_flush_batch *fb);
-void vmfs_bc_snapshot_free(struct vmfs_flush_batch *fb);
 
 /* alloc.c */
 /*
@@ -117,6 +110,7 @@ enum vmfs_alloc_kind {
 	VMFS_AK_META,		/* one mblock for a B-tree node: may use the reserve */
 	VMFS_AK_DESC,		/* two mblocks for a descriptor */
 	VMFS_AK_XVAL,		/* one mblock for an xattr value */
+	VMFS_AK_DATA1,		/* one mblock of file data (filling a partly mapped block) */
 };
 int vmfs_alloc_init(struct vmfs_vol *vol);
 void vmfs_alloc_destroy(struct vmfs_vol *vol);

@@ -195,12 +195,12 @@ int vmfs_vol_sync_locked(struct vmfs_vol *vol)
 
 /*
  * vmfs_vol_sync - make everything changed so far durable. Called WITHOUT
- * vol->lock: the dirty blocks are copied under it, then written while other
- * requests proceed. Returns 0 or the write/flush error.
+ * vol->lock. The write-back runs under the lock: a copy written outside it
+ * could land on a block that was freed and reused meanwhile (docs/FORMAT.md
+ * has no journal yet to order that). Returns 0 or the write/flush error.
  */
 int vmfs_vol_sync(struct vmfs_vol *vol)
 {
-	struct vmfs_flush_batch fb;
 	int err;
 
 	if (vol->rdonly)
@@ -210,21 +210,12 @@ int vmfs_vol_sync(struct vmfs_vol *vol)
 		return err;
 	pthread_mutex_lock(&vol->flush_lock);
 	pthread_mutex_lock(&vol->lock);
-	err = vmfs_bc_snapshot(vol, &fb);
-	if (err)
-		err = vmfs_bc_flush(vol);	/* no memory for copies: write under the lock */
+	err = vmfs_bc_flush(vol);
 	pthread_mutex_unlock(&vol->lock);
 	if (!err)
-		err = vmfs_bc_write_snapshot(vol, &fb);
-	if (!err)
 		err = vmfs_dev_flush(vol->dev);
-	if (err) {
-		pthread_mutex_lock(&vol->lock);
-		vmfs_bc_redirty(vol, &fb);
+	if (err)
 		vol->err = err;
-		pthread_mutex_unlock(&vol->lock);
-	}
-	vmfs_bc_snapshot_free(&fb);
 	pthread_mutex_unlock(&vol->flush_lock);
 	return err;
 }

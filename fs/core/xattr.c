@@ -154,59 +154,70 @@ int vmfs_xattr_get(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name
 	return 0;
 }
 
+/*
+ * vmfs_xattr_set - create or replace @name. The new value is stored before
+ * the old one goes, and on any failure the old record is put back, so a
+ * failed replace leaves the attribute as it was.
+ */
 int vmfs_xattr_set(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name,
 		   const void *val, size_t vlen, int flags)
 {
 	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
-	uint8_t buf[XVAL_MAX];
-	size_t len = strlen(name);
+	uint8_t old[XVAL_MAX], rec[XVAL_MAX];
+	size_t len = strlen(name), oldlen = 0, reclen;
 	struct xrec x;
 	uint64_t key, remote = 0;
+	bool replacing;
 	int err;
 
 	if (len == 0 || len > VMFS_XATTR_NAME_MAX)
 		return -ERANGE;
 	if (vlen > VMFS_XATTR_VALUE_MAX)
 		return -E2BIG;
-	err = xfind(vol, ip, name, buf, &x, &key);
+	err = xfind(vol, ip, name, old, &x, &key);
 	if (err && err != -ENOENT)
 		return err;
-	if (!err && (flags & XATTR_CREATE))
+	replacing = !err;
+	if (replacing && (flags & XATTR_CREATE))
 		return -EEXIST;
-	if (err && (flags & XATTR_REPLACE))
+	if (!replacing && (flags & XATTR_REPLACE))
 		return -ENODATA;
 	if (key == UINT64_MAX)
 		return -ENOSPC;
-	if (ip->d.xattr_fmt != VMFS_FMT_BTREE) {
-		ip->d.xattr_fmt = VMFS_FMT_BTREE;
-		vmfs_bt_root_init(ip->d.xattr_root, VMFS_BT_XATTR);
-	}
-	if (!err) {
-		err = xfree_remote(vol, &x);
-		if (!err)
-			err = vmfs_bt_delete(vol, &bt, key);
-		if (err)
-			return err;
-		ip->d.xattr_count--;
-	}
-	buf[0] = (uint8_t)len;
-	buf[1] = vlen > VMFS_XATTR_INLINE_MAX ? XF_REMOTE : 0;
-	vmfs_put_le16(buf + 2, (uint16_t)vlen);
-	memcpy(buf + 4, name, len);
+	if (replacing)
+		oldlen = 4 + x.namelen + (x.remote ? 8 : x.vlen);
+	rec[0] = (uint8_t)len;
+	rec[1] = vlen > VMFS_XATTR_INLINE_MAX ? XF_REMOTE : 0;
+	vmfs_put_le16(rec + 2, (uint16_t)vlen);
+	memcpy(rec + 4, name, len);
 	if (vlen > VMFS_XATTR_INLINE_MAX) {
 		err = xwrite_remote(vol, ip, val, vlen, &remote);
 		if (err)
 			return err;
-		vmfs_put_le64(buf + 4 + len, remote);
-		err = vmfs_bt_insert(vol, &bt, key, buf, 4 + len + 8);
+		vmfs_put_le64(rec + 4 + len, remote);
+		reclen = 4 + len + 8;
 	} else {
-		memcpy(buf + 4 + len, val, vlen);
-		err = vmfs_bt_insert(vol, &bt, key, buf, 4 + len + vlen);
+		memcpy(rec + 4 + len, val, vlen);
+		reclen = 4 + len + vlen;
 	}
-	if (!err)
+	if (ip->d.xattr_fmt != VMFS_FMT_BTREE) {
+		ip->d.xattr_fmt = VMFS_FMT_BTREE;
+		vmfs_bt_root_init(ip->d.xattr_root, VMFS_BT_XATTR);
+	}
+	err = replacing ? vmfs_bt_delete(vol, &bt, key) : 0;
+	if (!err) {
+		err = vmfs_bt_insert(vol, &bt, key, rec, reclen);
+		if (err && replacing)
+			vmfs_bt_insert(vol, &bt, key, old, oldlen);	/* put the old one back */
+	}
+	if (err) {
+		if (remote)
+			xfree_remote(vol, &(struct xrec){ .remote = remote });
+	} else if (replacing) {
+		err = xfree_remote(vol, &x);	/* x points into old[]: still valid */
+	} else {
 		ip->d.xattr_count++;
-	else if (remote)
-		xfree_remote(vol, &(struct xrec){ .remote = remote });
+	}
 	vmfs_inode_dirty(vol, ip);
 	return err == -E2BIG ? -ENOSPC : err;
 }

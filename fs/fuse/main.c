@@ -185,7 +185,7 @@ static void *flusher_main(void *arg)
 
 	pthread_mutex_lock(&fs->stop_mu);
 	while (!fs->stopping) {
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += FLUSH_INTERVAL_S;
 		pthread_cond_timedwait(&fs->stop_cv, &fs->stop_mu, &ts);
 		if (fs->stopping)
@@ -360,7 +360,14 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 	fs->attr_timeout = 1.0;
 	fs->entry_timeout = 1.0;
 	pthread_mutex_init(&fs->stop_mu, NULL);
-	pthread_cond_init(&fs->stop_cv, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&fs->stop_cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	return 0;
 }
 

@@ -43,8 +43,11 @@ void vmfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t 
 		vmfs_fill_entry(fs, ip, &e);
 		set_open_flags(fi);
 		fi->fh = ip->ino;
-		if (fuse_reply_create(req, &e, fi) != 0)
-			ip->nopen--;	/* the opener went away: no release will come */
+		if (fuse_reply_create(req, &e, fi) != 0) {
+			/* The opener went away: no release and no forget will come. */
+			ip->nopen--;
+			ip->nlookup--;
+		}
 	}
 	pthread_mutex_unlock(&fs->vol->lock);
 }
@@ -243,6 +246,10 @@ static ssize_t copy_range(struct vmfs_vol *vol, struct vmfs_inode *in, uint64_t 
 		size_t want = len - done < chunk ? (size_t)(len - done) : chunk;
 		int64_t d = vmfs_file_seek_data(vol, in, off_in + done, true);
 
+		if (d < 0 && d != -ENXIO) {
+			err = (int)d;
+			break;
+		}
 		data = d < 0 ? off_in + len : (uint64_t)d;
 		if (data > off_in + done) {
 			uint64_t skip = data - (off_in + done);

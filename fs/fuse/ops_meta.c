@@ -292,6 +292,18 @@ int vmfs_make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t m
 	return 0;
 }
 
+/* Take back a node made by vmfs_make_node whose contents could not be written. */
+static void undo_node(struct vmfs_fs *fs, fuse_ino_t parent, const char *name,
+		      struct vmfs_inode *ip)
+{
+	struct vmfs_inode *dp;
+
+	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, parent), &dp) == 0)
+		vmfs_dir_remove(fs->vol, dp, name, strlen(name));
+	ip->d.nlink = 0;
+	vmfs_inode_delete(fs->vol, ip);
+}
+
 static void make_and_reply(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			   dev_t rdev)
 {
@@ -349,6 +361,8 @@ void vmfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const 
 		pthread_mutex_lock(&fs->vol->lock);
 		ip->nopen--;
 		err = n < 0 ? (int)n : 0;
+		if (err)
+			undo_node(fs, parent, name, ip);
 	}
 	if (err) {
 		fuse_reply_err(req, -err);

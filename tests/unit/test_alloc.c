@@ -115,7 +115,7 @@ static void model_sweep(struct model *m, const char *when)
 	pthread_mutex_unlock(&vol->lock);
 }
 
-static const char *kind_name[] = { "DATA", "SMALL", "META", "DESC", "XVAL" };
+static const char *kind_name[] = { "DATA", "SMALL", "META", "DESC", "XVAL", "DATA1" };
 
 /*
  * One allocation of @kind under the lock, checked against the model.
@@ -145,6 +145,7 @@ static int do_alloc(struct model *m, enum vmfs_alloc_kind kind, uint64_t want, u
 		break;
 	case VMFS_AK_META:
 	case VMFS_AK_XVAL:
+	case VMFS_AK_DATA1:
 		ok = got == 1;
 		break;
 	case VMFS_AK_DESC:

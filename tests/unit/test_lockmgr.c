@@ -43,10 +43,17 @@ static int d_read(void *ctx, void *buf, size_t len, uint64_t off)
 }
 
 static int land_then_fail;	/* next caw lands, then reports an I/O error */
+static int fail_no_land;	/* next caw reports an I/O error without writing */
 
 static int d_caw(void *ctx, uint64_t off, size_t len, const void *e, const void *n, void *cur)
 {
-	int err = vmfs_dev_caw(ctx, off, len, e, n, cur);
+	int err;
+
+	if (fail_no_land) {
+		fail_no_land = 0;
+		return -EIO;
+	}
+	err = vmfs_dev_caw(ctx, off, len, e, n, cur);
 
 	if (land_then_fail && !err) {
 		land_then_fail = 0;
@@ -169,6 +176,13 @@ static void test_retried_write_landed(void)
 	CU_ASSERT_EQUAL(lm_hb_renew(&a), 0);
 	CU_ASSERT_EQUAL(lm_hb_scan(&b, si, SLOTS, &n), 0);
 	CU_ASSERT_EQUAL(si[0].hb.seq, a.mine.seq);
+	/* One landed, the next did not: the slot holds the first; still ours. */
+	land_then_fail = 1;
+	CU_ASSERT_EQUAL(lm_hb_renew(&a), -EIO);
+	fail_no_land = 1;
+	CU_ASSERT_EQUAL(lm_hb_renew(&a), -EIO);
+	CU_ASSERT_EQUAL(lm_hb_renew(&a), 0);
+	CU_ASSERT_TRUE(lm_hb_may_write(&a));
 	/* A slot rewritten by someone else is a real loss: fenced. */
 	other = a.mine;
 	other.generation += 5;
