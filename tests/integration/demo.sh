@@ -3,7 +3,8 @@
 # The README's first command: on a fresh Debian machine, as root, install
 # what the project needs (tests/integration/packages.txt), build it into
 # build/, then format a sparse image, mount it, put a VM disk on it with
-# qemu-img, write and read it back, show df, ls and vmfsctl info, and
+# qemu-img, write and read it back, show df, ls, vmfsctl info and hosts,
+# what a second host gets today, fsck.vmfs while mounted and after, and
 # unmount. Leaves nothing mounted and removes its files, whatever happens.
 set -euo pipefail
 
@@ -38,6 +39,7 @@ ninja -C "$BUILD"
 MKFS=$BUILD/mkfs/mkfs.vmfs
 MOUNT=$BUILD/fs/fuse/mount.vmfs
 CTL=$BUILD/tools/vmfsctl
+FSCK=$BUILD/fsck/fsck.vmfs
 
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/vmfs-demo.XXXXXX")
 MNT=$DEMO/mnt
@@ -83,6 +85,21 @@ df -h "$MNT"
 ls -ls "$MNT"
 "$CTL" info "$DEMO/lun.img"
 
+say "hosts: this one heartbeats in its slot; a second host is refused for now"
+"$CTL" hosts "$DEMO/lun.img"
+mkdir -p "$DEMO/mnt2"
+"$MOUNT" "$DEMO/lun.img" "$DEMO/mnt2" -o host=demo2 ||
+	echo "(several hosts read-write on one volume is the next milestone, issue 3)"
+
+say "fsck while mounted (read-only check), then unmount and check again"
+"$FSCK" -n "$DEMO/lun.img" || true
+
 say "unmount"
 fusermount3 -u "$MNT"
+# fusermount3 returns before the daemon has written back and left its slot.
+for ((i = 0; i < 100; i++)); do
+	pgrep -f "mount.vmfs $DEMO/lun.img" >/dev/null || break
+	sleep 0.1
+done
+"$FSCK" -n "$DEMO/lun.img"
 echo "done: the volume image was $(du -h "$DEMO/lun.img" | cut -f1) on disk for a 100G volume"
