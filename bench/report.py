@@ -3,6 +3,7 @@
 """Build the Markdown report of bench/run.sh from its result directory.
 
 usage: report.py RESDIR            print the Markdown report
+       report.py summary RESDIR... ratios of several runs and their medians
        report.py fiook JSONFILE    exit 0 if the fio JSON shows a clean run
 
 Result directory layout (written by run.sh):
@@ -238,7 +239,71 @@ def main_report(res):
     print("\n".join(out))
 
 
+def run_values(res):
+    val = {}
+    for t, _ in TARGETS:
+        for wl, _, kind in FIO_WL:
+            s = fio_stats(os.path.join(res, f"{t}-{wl}.json"))
+            val[(t, wl)] = s[kind] if s else None
+        m = load_meta(os.path.join(res, f"{t}-meta.txt"))
+        for k, _ in META:
+            val[(t, k)] = m.get(k) if m else None
+    return val
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def main_summary(dirs):
+    """Ratios per run and their medians, for several runs of run.sh."""
+    runs = [(os.path.basename(d.rstrip("/")), run_values(d)) for d in dirs]
+
+    def ratio(v, a, b):
+        x, y = v.get(a), v.get(b)
+        return x / y if x is not None and y else None
+
+    rows = [
+        ("Seq write vmfs/raw (>= 0.8)", ("vmfs", "seqwrite"), ("raw", "seqwrite"), 0.8),
+        ("Seq read vmfs/raw (>= 0.8)", ("vmfs", "seqread"), ("raw", "seqread"), 0.8),
+        ("Rand 4K read vmfs/raw (>= 0.5)", ("vmfs", "randread"), ("raw", "randread"), 0.5),
+        ("Rand 4K write vmfs/raw (no target)", ("vmfs", "randwrite"), ("raw", "randwrite"), None),
+        ("Metadata vmfs/fuse2fs (>= 10)", ("vmfs", "total_ops"), ("fuse2fs", "total_ops"), 10.0),
+        ("Metadata vmfs/ext4-loop (no target)", ("vmfs", "total_ops"), ("ext4", "total_ops"), None),
+        ("fuse2fs seq write / raw (anchor 0.1-0.3)", ("fuse2fs", "seqwrite"), ("raw", "seqwrite"), None),
+        ("fuse2fs rand read / raw (anchor 0.1-0.3)", ("fuse2fs", "randread"), ("raw", "randread"), None),
+    ]
+    out = ["| Ratio | " + " | ".join(n for n, _ in runs) + " | median | result (median) |",
+           "|---|" + "---|" * (len(runs) + 2)]
+    for label, a, b, req in rows:
+        rs = [ratio(v, a, b) for _, v in runs]
+        med = median(rs)
+        if req is None or med is None:
+            verdict = "–" if med is not None else "n/a"
+        else:
+            verdict = "**PASS**" if med >= req else "**FAIL**"
+        out.append(f"| {label} | " + " | ".join(fmt(r, "ratio") for r in rs) +
+                   f" | {fmt(med, 'ratio')} | {verdict} |")
+    out.append("")
+    out.append("| Absolute (median of runs) | " + " | ".join(n for _, n in TARGETS) + " |")
+    out.append("|---|" + "---|" * len(TARGETS))
+    for wl, label, kind in FIO_WL:
+        out.append(f"| {label} | " + " | ".join(
+            fmt(median([v[(t, wl)] for _, v in runs]), kind) for t, _ in TARGETS) + " |")
+    for k, label in META:
+        out.append(f"| {label} | " + " | ".join(
+            fmt(median([v[(t, k)] for _, v in runs]), "ops") for t, _ in TARGETS) + " |")
+    print("\n".join(out))
+
+
 def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "summary":
+        main_summary(sys.argv[2:])
+        return
     if len(sys.argv) == 3 and sys.argv[1] == "fiook":
         d = load_fio(sys.argv[2])
         ok = bool(d and d.get("jobs") and not d["jobs"][0].get("error", 0))

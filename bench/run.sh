@@ -174,6 +174,16 @@ CMDS=$RES/commands.txt
 METAOPS=$BENCH_DIR/metaops
 cc -O2 -Wall -o "$METAOPS" "$SCRIPT_DIR/metaops.c" || die "cannot build metaops"
 
+# Pin the vmfs binaries for the whole run: the build dir may be rebuilt while
+# the baselines run.  They link only system libraries, so a copy runs as is.
+if [[ -x $MKFS_VMFS && -x $MOUNT_VMFS ]]; then
+	mkdir -p "$RES/bin"
+	cp "$MKFS_VMFS" "$MOUNT_VMFS" "$RES/bin/" && {
+		MKFS_VMFS=$RES/bin/mkfs.vmfs
+		MOUNT_VMFS=$RES/bin/mount.vmfs
+	}
+fi
+
 declare -A WANT=()
 IFS=, read -ra _only <<<"$ONLY"
 for t in "${_only[@]}"; do
@@ -212,8 +222,8 @@ avail=$(df -B1 --output=avail "$BENCH_DIR" | tail -1)
 	echo "fuse2fs:     $(dpkg-query -W -f '${Version}' fuse2fs 2>/dev/null || echo '?') (libfuse2)"
 	echo "libfuse3:    $(pkg-config --modversion fuse3 2>/dev/null || echo '?')"
 	echo "io_uring_disabled sysctl: $(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo n/a)"
-	for b in "$MKFS_VMFS" "$MOUNT_VMFS"; do
-		[[ -x $b ]] && echo "binary:      $b  built $(date -r "$b" -Is)  sha256 $(sha256sum "$b" | cut -c1-16)"
+	for b in "$VMFS_BUILD/mkfs/mkfs.vmfs" "$VMFS_BUILD/fs/fuse/mount.vmfs"; do
+		[[ -x $b ]] && echo "binary:      $b  built $(date -r "$b" -Is)  sha256 $(sha256sum "$b" | cut -c1-16)  (copied to $RES/bin at start and run from there)"
 	done
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "other FUSE mounts at start: $(findmnt -rn -o FSTYPE,TARGET | awk -v d="$BENCH_DIR" '($1 == "fuse" || $1 ~ /^fuse\./) && index($2, d) != 1' | wc -l)"
