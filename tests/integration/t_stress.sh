@@ -19,6 +19,7 @@ vmfs_mount "$img" "$mnt" || vmfs_die "mount"
 mkdir "$mnt/fio" "$mnt/churn"
 
 fio --output="$T/fio.out" --directory="$mnt/fio" --verify=crc32c --verify_fatal=1 \
+	--verify_state_save=0 \
 	--do_verify=1 --size=96M --runtime=40 \
 	--name=buffered --rw=randwrite --bs=4k --ioengine=psync \
 	--name=direct --rw=randwrite --bs=16k --ioengine=io_uring --direct=1 --iodepth=16 \
