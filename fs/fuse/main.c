@@ -50,7 +50,7 @@ static void usage(FILE *f)
 		"  cached            use the host page cache for the backing device\n"
 		"  backend=B         device backend: auto, uring, aio, file (default auto)\n"
 		"  max_threads=N     most request threads (default 64)\n"
-		"  max_idle_threads=N  idle request threads kept (default 10)\n"
+		"  max_idle_threads=N  idle request threads kept (default 32)\n"
 		"  nosuid,nodev,noexec,suid,dev,exec,sync,async,noatime,atime  as mount(8)\n");
 }
 
@@ -150,7 +150,7 @@ static int parse_args(int argc, char **argv, struct mount_opts *m)
 	memset(m, 0, sizeof(*m));
 	m->direct = true;	/* a shared LUN must not be cached by the host */
 	m->max_threads = 64;
-	m->max_idle = 10;
+	m->max_idle = 32;	/* at least a VM queue depth: no thread churn */
 	if (gethostname(m->host, sizeof(m->host) - 1))
 		snprintf(m->host, sizeof(m->host), "localhost");
 	while ((c = getopt(argc, argv, "fdsnvho:")) != -1) {
