@@ -263,7 +263,6 @@ static int uninline(struct vmfs_vol *vol, struct vmfs_inode *ip)
 {
 	uint8_t *old = NULL;
 	uint64_t size = ip->d.size;
-	struct segs s = { 0 };
 	int err = 0;
 
 	if (ip->d.data_fmt != VMFS_FMT_INLINE)
@@ -280,8 +279,6 @@ static int uninline(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	ip->d.data_fmt = VMFS_FMT_BTREE;
 	if (size) {
 		err = allocate_range(vol, ip, 0, MB);
-		if (!err)
-			err = map_range(vol, ip, 0, MB, NULL, &s, false);
 		/* The block is still unwritten: write it through its extent. */
 		if (!err) {
 			struct vmfs_extent e;
@@ -294,7 +291,6 @@ static int uninline(struct vmfs_vol *vol, struct vmfs_inode *ip)
 		}
 	}
 	vmfs_inode_dirty(vol, ip);
-	free(s.v);
 	free(old);
 	return err;
 }

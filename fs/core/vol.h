@@ -62,7 +62,6 @@ struct vmfs_vol {
 	struct vmfs_volhdr vh;
 	struct vmfs_geom geom;
 	pthread_mutex_t lock;		/* the metadata lock, see above */
-	pthread_mutex_t flush_lock;	/* one write-back at a time, so writes stay ordered */
 	struct vmfs_bcache bc;
 	struct vmfs_rg_state *rgs;
 	uint64_t rg_hint;		/* group to try first */
@@ -212,7 +211,6 @@ int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct 
 		  char *why, size_t whylen);
 int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct vmfs_vol **out);
 int vmfs_vol_sync(struct vmfs_vol *vol);
-int vmfs_vol_sync_locked(struct vmfs_vol *vol);
 int vmfs_vol_close(struct vmfs_vol *vol);
 int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, size_t whylen);
 int vmfs_vol_single_host_lock(struct vmfs_vol *vol, char *why, size_t whylen);

@@ -114,7 +114,6 @@ int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct 
 	vol->dev = dev;
 	vol->rdonly = o->rdonly;
 	pthread_mutex_init(&vol->lock, NULL);
-	pthread_mutex_init(&vol->flush_lock, NULL);
 	err = vmfs_read_volhdr(dev, &vol->vh, why, whylen);
 	if (err)
 		goto fail;
@@ -143,7 +142,6 @@ fail:
 	vmfs_itab_destroy(vol);
 	vmfs_alloc_destroy(vol);
 	vmfs_bc_destroy(vol);
-	pthread_mutex_destroy(&vol->flush_lock);
 	pthread_mutex_destroy(&vol->lock);
 	free(vol);
 	return err;
@@ -165,7 +163,6 @@ int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct
 	vol->vh = *vh;
 	vmfs_geom_from_volhdr(&vol->vh, &vol->geom);
 	pthread_mutex_init(&vol->lock, NULL);
-	pthread_mutex_init(&vol->flush_lock, NULL);
 	vol->next_generation = vmfs_now_ns();
 	err = vmfs_bc_init(vol, 4096);
 	if (!err)
@@ -178,19 +175,6 @@ int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct
 	}
 	*out = vol;
 	return 0;
-}
-
-/* Write back all metadata and flush the device. Caller holds vol->lock. */
-int vmfs_vol_sync_locked(struct vmfs_vol *vol)
-{
-	int err;
-
-	if (vol->rdonly)
-		return 0;
-	err = vmfs_bc_flush(vol);
-	if (!err)
-		err = vmfs_dev_flush(vol->dev);
-	return err;
 }
 
 /*
@@ -208,7 +192,6 @@ int vmfs_vol_sync(struct vmfs_vol *vol)
 	err = vmfs_vol_gate(vol);
 	if (err)
 		return err;
-	pthread_mutex_lock(&vol->flush_lock);
 	pthread_mutex_lock(&vol->lock);
 	err = vmfs_bc_flush(vol);
 	pthread_mutex_unlock(&vol->lock);
@@ -216,7 +199,6 @@ int vmfs_vol_sync(struct vmfs_vol *vol)
 		err = vmfs_dev_flush(vol->dev);
 	if (err)
 		vol->err = err;
-	pthread_mutex_unlock(&vol->flush_lock);
 	return err;
 }
 
@@ -229,7 +211,6 @@ int vmfs_vol_close(struct vmfs_vol *vol)
 	vmfs_itab_destroy(vol);
 	vmfs_alloc_destroy(vol);
 	vmfs_bc_destroy(vol);
-	pthread_mutex_destroy(&vol->flush_lock);
 	pthread_mutex_destroy(&vol->lock);
 	free(vol);
 	return err;

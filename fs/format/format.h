@@ -66,7 +66,7 @@
 
 /* Bits carried by one bitmap block and one RG map block. */
 #define VMFS_BITMAP_BITS	((VMFS_MBLOCK_SIZE - 0x40) * 8u)	/* 32256 */
-#define VMFS_RG_MAX_BITMAP_BLOCKS_HOST 512
+#define VMFS_RG_MAX_BITMAP_BLOCKS 512	/* bitmap blocks one group may have */
 #define VMFS_RGMAP_BITS		((VMFS_MBLOCK_SIZE - 0x40) * 8u)
 
 /* Lock record types and modes. */

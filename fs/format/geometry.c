@@ -96,7 +96,7 @@ int vmfs_layout_compute(struct vmfs_volhdr *vh, uint64_t device_bytes, char *why
 	fbm = 1ull << (vh->file_block_shift - VMFS_MBLOCK_SHIFT);
 	if (vh->rg_mblocks == 0 || (vh->rg_mblocks & (vh->rg_mblocks - 1)) ||
 	    vh->rg_mblocks < 4 * fbm ||
-	    vmfs_rg_bitmap_blocks(vh->rg_mblocks) > VMFS_RG_MAX_BITMAP_BLOCKS_HOST) {
+	    vmfs_rg_bitmap_blocks(vh->rg_mblocks) > VMFS_RG_MAX_BITMAP_BLOCKS) {
 		snprintf(why, whylen, "resource group size %llu mblocks is invalid",
 			 (unsigned long long)vh->rg_mblocks);
 		return -EINVAL;

@@ -128,7 +128,6 @@ struct vmfs_drgmap {
 static_assert(sizeof(struct vmfs_drgmap) == 0x1000, "rgmap size");
 
 /* Resource group header, in the RG table right after the group's lock. */
-#define VMFS_RG_MAX_BITMAP_BLOCKS 512
 struct vmfs_drg {
 /*000*/	struct vmfs_dblk_hdr hdr;
 /*030*/	__le64_t index;
