@@ -69,6 +69,24 @@ static int prune(struct lm_hb *hb, struct vmfs_lock *lk, bool *broke)
 	return others;
 }
 
+enum { WAITER_NONE, WAITER_ME, WAITER_OTHER, WAITER_DEAD };
+
+/* Who waits for @lk: nobody, us, another live host, or a host that is gone. */
+static int waiter_state(struct lm_hb *hb, const struct vmfs_lock *lk)
+{
+	enum lm_slot_state st;
+	int err;
+
+	if (!lk->want_slot)
+		return WAITER_NONE;
+	if (lk->want_slot - 1 == hb->slot && lk->want_gen == (uint32_t)hb->mine.generation)
+		return WAITER_ME;
+	err = lm_hb_slot_state(hb, lk->want_slot - 1u, lk->want_gen, &st);
+	if (err)
+		return err;
+	return st == LM_SLOT_DEAD ? WAITER_DEAD : WAITER_OTHER;
+}
+
 static uint64_t wall_ns(void)
 {
 	struct timespec ts;
@@ -120,6 +138,17 @@ int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guar
 		if (others && (lk.mode != mode || mode == VMFS_LOCK_M_EXCL)) {
 			err = -EBUSY;
 			break;
+		}
+		err = waiter_state(hb, &lk);
+		if (err < 0)
+			break;
+		if (err == WAITER_OTHER && !mine) {
+			err = -EBUSY;	/* leave it to the host that waits for it */
+			break;
+		}
+		if (err != WAITER_NONE) {	/* ours (served now), or a dead host's */
+			lk.want_slot = 0;
+			lk.want_gen = 0;
 		}
 		if (!mine && lk.nholders >= VMFS_LOCK_MAX_HOLDERS) {
 			err = -EBUSY;
@@ -193,4 +222,72 @@ int lm_lock_release(struct lm_hb *hb, uint64_t blk)
 	}
 	free(raw);
 	return err;
+}
+
+/*
+ * Set (@want) or clear our place as the waiter of the lock at @blk. Setting
+ * succeeds only while no other live host waits; returns 0, -EBUSY when
+ * another host already waits, -ESTALE when we may not write, or an error.
+ */
+int lm_lock_want(struct lm_hb *hb, uint64_t blk, bool want)
+{
+	const struct lm_disk *disk = hb->disk;
+	struct vmfs_lock lk;
+	uint8_t *raw, *nraw;
+	unsigned try;
+	int err = -EILSEQ, ws;
+
+	raw = calloc(2, disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	nraw = raw + disk->sector;
+	for (try = 0; try < LOCK_TRIES && err == -EILSEQ; try++) {
+		if (!lm_hb_may_write(hb)) {
+			err = -ESTALE;
+			break;
+		}
+		err = lm_lock_read(disk, hb->uuid, blk, &lk, raw);
+		if (err)
+			break;
+		ws = waiter_state(hb, &lk);
+		if (ws < 0) {
+			err = ws;
+			break;
+		}
+		if (want ? ws == WAITER_ME : ws != WAITER_ME)
+			break;		/* already as asked */
+		if (want && ws == WAITER_OTHER) {
+			err = -EBUSY;
+			break;
+		}
+		lk.hdr.magic = VMFS_MAGIC_LOCK;	/* a never-used record decodes zeroed */
+		lk.hdr.blkno = blk;
+		memcpy(lk.hdr.uuid, hb->uuid, 16);
+		lk.want_slot = want ? (uint16_t)(hb->slot + 1) : 0;
+		lk.want_gen = want ? (uint32_t)hb->mine.generation : 0;
+		lk.version++;
+		memset(nraw, 0, disk->sector);
+		vmfs_lock_encode(nraw, &lk);
+		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
+	}
+	free(raw);
+	return err;
+}
+
+/* Does a host other than us wait for the lock at @blk? 1, 0 or an error. */
+int lm_lock_wanted(struct lm_hb *hb, uint64_t blk)
+{
+	struct vmfs_lock lk;
+	uint8_t *raw;
+	int err;
+
+	raw = calloc(1, hb->disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	err = lm_lock_read(hb->disk, hb->uuid, blk, &lk, raw);
+	free(raw);
+	if (err)
+		return err;
+	return lk.want_slot && !(lk.want_slot - 1 == hb->slot &&
+				 lk.want_gen == (uint32_t)hb->mine.generation);
 }

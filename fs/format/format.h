@@ -153,6 +153,8 @@ struct vmfs_lock {
 	uint64_t version;
 	uint64_t acquired_ns;
 	uint16_t nholders;
+	uint16_t want_slot;		/* slot + 1 of a waiting host, 0 = none */
+	uint32_t want_gen;
 	struct vmfs_lock_holder holders[VMFS_LOCK_MAX_HOLDERS];
 };
 

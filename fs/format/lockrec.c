@@ -25,6 +25,8 @@ void vmfs_lock_encode(void *sector, const struct vmfs_lock *lk)
 	d->version = htole64(lk->version);
 	d->acquired_ns = htole64(lk->acquired_ns);
 	d->nholders = htole16(lk->nholders);
+	d->want_slot = htole16(lk->want_slot);
+	d->want_gen = htole32(lk->want_gen);
 	for (i = 0; i < lk->nholders && i < VMFS_LOCK_MAX_HOLDERS; i++) {
 		d->holders[i].slot = htole16(lk->holders[i].slot);
 		d->holders[i].flags = htole16(lk->holders[i].flags);
@@ -60,6 +62,8 @@ int vmfs_lock_decode(const void *sector, uint64_t blkno, const uint8_t uuid[16],
 	lk->version = le64toh(d->version);
 	lk->acquired_ns = le64toh(d->acquired_ns);
 	lk->nholders = le16toh(d->nholders);
+	lk->want_slot = le16toh(d->want_slot);
+	lk->want_gen = le32toh(d->want_gen);
 	if (lk->mode > VMFS_LOCK_M_MW || lk->nholders > VMFS_LOCK_MAX_HOLDERS ||
 	    (lk->mode == VMFS_LOCK_M_FREE && lk->nholders != 0) ||
 	    (lk->mode == VMFS_LOCK_M_EXCL && lk->nholders != 1))

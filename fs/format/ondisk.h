@@ -90,8 +90,8 @@ struct vmfs_dlock {
 /*040*/	__le64_t version;		/* bumped on every change of the record */
 /*048*/	__le64_t acquired_ns;		/* holder's wall clock, for humans only */
 /*050*/	__le16_t nholders;
-/*052*/	__le16_t pad0;
-/*054*/	__le32_t pad1;
+/*052*/	__le16_t want_slot;		/* slot + 1 of a host waiting for the lock; 0 none */
+/*054*/	__le32_t want_gen;		/* low 32 bits of that host's heartbeat generation */
 /*058*/	__le64_t pad2;
 /*060*/	struct vmfs_dlock_holder holders[VMFS_LOCK_MAX_HOLDERS];
 /*160*/	uint8_t  reserved[0x200 - 0x160];

@@ -245,6 +245,52 @@ static void test_exclusive_and_break(void)
 	lm_hb_destroy(&b);
 }
 
+/* The waiter protocol: a waiting host is served before a third host, a
+ * holder sees it waits, and a dead waiter's claim is dropped. */
+static void test_waiter(void)
+{
+	struct lm_hb a, b, c;
+	struct vmfs_lock lk;
+
+	fresh_disk(512);
+	host(&a, "alpha", SLOTS);
+	host(&b, "beta", SLOTS);
+	host(&c, "gamma", SLOTS);
+	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, true), 0);	/* on a never-used record */
+	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, false), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_wanted(&a, LOCK_BLK), 0);
+	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, true), 0);
+	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, true), 0);	/* idempotent */
+	CU_ASSERT_EQUAL(lm_lock_want(&c, LOCK_BLK, true), -EBUSY);	/* one waiter at a time */
+	CU_ASSERT_EQUAL(lm_lock_wanted(&a, LOCK_BLK), 1);
+	CU_ASSERT_EQUAL(lm_lock_wanted(&b, LOCK_BLK), 0);	/* not "another host" for beta */
+	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK), 0);
+	/* Free, but beta waits: alpha and gamma leave it to beta. */
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
+			-EBUSY);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&c, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
+			-EBUSY);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lk.want_slot, 0);	/* served: the claim is gone */
+	CU_ASSERT_EQUAL(lm_lock_release(&b, LOCK_BLK), 0);
+	/* gamma waits, then dies: after a lease alpha takes the lock anyway. */
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_want(&c, LOCK_BLK, true), 0);
+	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK), 0);
+	alive_host = &a;
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
+			-EBUSY);
+	fake_sleep(LEASE);
+	lm_hb_renew(&b);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lk.want_slot, 0);
+	alive_host = NULL;
+	lm_hb_destroy(&a);
+	lm_hb_destroy(&b);
+	lm_hb_destroy(&c);
+}
+
 static void test_shared_modes(void)
 {
 	struct lm_hb h[34];
@@ -351,6 +397,7 @@ int main(void)
 	CU_add_test(s, "full region: a dead slot is taken", test_full_region_takes_dead_slot);
 	CU_add_test(s, "exclusive lock, break a dead holder", test_exclusive_and_break);
 	CU_add_test(s, "read-only and multi-writer sharing", test_shared_modes);
+	CU_add_test(s, "a waiting host is served first", test_waiter);
 	CU_add_test(s, "two hosts race for one lock", test_race);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
