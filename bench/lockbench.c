@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		t0 = now_us();
-		err = lm_lock_release(&hb, vh.root_ino - 1);
+		err = lm_lock_release(&hb, vh.root_ino - 1, NULL);
 		rel[i] = now_us() - t0;
 		if (err)
 			return 1;

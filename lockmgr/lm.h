@@ -97,7 +97,8 @@ int lm_lock_read(const struct lm_disk *disk, const uint8_t uuid[16], uint64_t bl
 		 struct vmfs_lock *lk, uint8_t *raw);
 int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guarded,
 		    uint32_t mode, struct vmfs_lock *held);
-int lm_lock_release(struct lm_hb *hb, uint64_t blk);
+int lm_lock_release(struct lm_hb *hb, uint64_t blk, struct vmfs_lock *after);
+int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode);
 int lm_lock_want(struct lm_hb *hb, uint64_t blk, bool want);
 int lm_lock_wanted(struct lm_hb *hb, uint64_t blk);
 

@@ -187,8 +187,11 @@ int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guar
 	return err;
 }
 
-/* lm_lock_release - drop our place in the lock at @blk. Returns 0 or an error. */
-int lm_lock_release(struct lm_hb *hb, uint64_t blk)
+/*
+ * lm_lock_release - drop our place in the lock at @blk. Returns 0 or an
+ * error; *after (if not NULL) is the record as we left it.
+ */
+int lm_lock_release(struct lm_hb *hb, uint64_t blk, struct vmfs_lock *after)
 {
 	const struct lm_disk *disk = hb->disk;
 	struct vmfs_lock lk;
@@ -220,6 +223,8 @@ int lm_lock_release(struct lm_hb *hb, uint64_t blk)
 		vmfs_lock_encode(nraw, &lk);
 		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
 	}
+	if (!err && after)
+		*after = lk;
 	free(raw);
 	return err;
 }
@@ -290,4 +295,36 @@ int lm_lock_wanted(struct lm_hb *hb, uint64_t blk)
 		return err;
 	return lk.want_slot && !(lk.want_slot - 1 == hb->slot &&
 				 lk.want_gen == (uint32_t)hb->mine.generation);
+}
+
+/*
+ * lm_lock_check - could we take the lock at @blk in @mode now? Reads the
+ * record only: 0 when it is free, ours, or held compatibly or by dead
+ * hosts only; -EBUSY when a live host holds it in a conflicting mode (or
+ * all shared places are live); or an error.
+ */
+int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode)
+{
+	struct vmfs_lock lk;
+	uint8_t *raw;
+	bool broke = false;
+	unsigned i;
+	int err, others;
+
+	raw = calloc(1, hb->disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	err = lm_lock_read(hb->disk, hb->uuid, blk, &lk, raw);
+	free(raw);
+	if (err)
+		return err;
+	others = prune(hb, &lk, &broke);
+	if (others < 0)
+		return others;
+	if (others && (lk.mode != mode || mode == VMFS_LOCK_M_EXCL))
+		return -EBUSY;
+	for (i = 0; i < lk.nholders; i++)
+		if (is_me(hb, &lk.holders[i]))
+			return 0;
+	return lk.nholders >= VMFS_LOCK_MAX_HOLDERS ? -EBUSY : 0;
 }

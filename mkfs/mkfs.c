@@ -143,8 +143,8 @@ static int parse(int argc, char **argv, struct mkfs_opts *o)
 }
 
 /*
- * Never format a volume a mount.vmfs is serving, even with -f: the daemon
- * holds an OFD lock on the single-host block of the device.
+ * Never format a volume a mount.vmfs is serving, even with -f: every daemon
+ * holds a shared OFD lock on the single-host block of the device.
  */
 static int check_in_use(struct vmfs_dev *dev, const char *target)
 {

@@ -4,7 +4,8 @@
  * image, a device or a mount point, as text or JSON:
  *   info   capacity, free space, block sizes, host slots, files (vmkfstools -P)
  *   hosts  heartbeat slots: name, live/dead, generation, age (docs/LOCKING.md)
- * Lock listing and disk management come with the issues that build them.
+ *   locks  held locks: the volume lock and files, mode and holders
+ * Disk management comes with the issues that build it.
  */
 #include <json-c/json.h>
 #include <limits.h>
@@ -18,11 +19,13 @@
 #include "fs/core/lm_dev.h"
 #include "fs/core/size.h"
 #include "fs/core/vol.h"
+#include "tools/vmfsctl.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmfsctl info [--json] TARGET|MOUNTPOINT\n"
-		   "       vmfsctl hosts [--json] TARGET|MOUNTPOINT\n");
+		   "       vmfsctl hosts [--json] TARGET|MOUNTPOINT\n"
+		   "       vmfsctl locks [--json] TARGET|MOUNTPOINT|FILE\n");
 }
 
 /* A mount point of ours: the image or device it serves (its fsname). */
@@ -55,7 +58,7 @@ static int resolve_target(const char *arg, char *out, size_t len)
 }
 
 /* Open the image, device or mounted volume @arg read-only; 0, or 1 after saying why. */
-static int open_target(const char *arg, char *target, size_t len, struct vmfs_dev **dev)
+int open_target(const char *arg, char *target, size_t len, struct vmfs_dev **dev)
 {
 	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_FILE, .flags = VMFS_DEV_F_RDONLY };
 	int err;
@@ -257,7 +260,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "hosts")) {
+	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "hosts") || !strcmp(argv[1], "locks")) {
 		const char *t = NULL;
 
 		for (i = 2; i < argc; i++) {
@@ -272,6 +275,8 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 1;
 		}
+		if (!strcmp(argv[1], "locks"))
+			return cmd_locks(t, json);
 		return !strcmp(argv[1], "info") ? cmd_info(t, json) : cmd_hosts(t, json);
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

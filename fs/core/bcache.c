@@ -94,12 +94,12 @@ static struct vmfs_buf *bc_find(struct vmfs_bcache *bc, uint64_t blkno)
 	return NULL;
 }
 
-/* Drop clean, unreferenced buffers from the cold end until under the limit. */
-static void bc_evict(struct vmfs_bcache *bc)
+/* Drop clean, unreferenced buffers from the cold end until at most @keep remain. */
+static void bc_shrink(struct vmfs_bcache *bc, size_t keep)
 {
 	struct vmfs_buf *b, *p;
 
-	for (b = bc->lru.lru_prev; b != &bc->lru && bc->count > bc->max; b = p) {
+	for (b = bc->lru.lru_prev; b != &bc->lru && bc->count > keep; b = p) {
 		p = b->lru_prev;
 		if (b->ref || b->dirty)
 			continue;
@@ -108,6 +108,24 @@ static void bc_evict(struct vmfs_bcache *bc)
 		buf_free(b);
 		bc->count--;
 	}
+}
+
+static void bc_evict(struct vmfs_bcache *bc)
+{
+	bc_shrink(bc, bc->max);
+}
+
+/* Forget every clean block: another host may have rewritten any of them. */
+void vmfs_bc_drop_clean(struct vmfs_vol *vol)
+{
+	bc_shrink(&vol->bc, 0);
+}
+
+bool vmfs_bc_is_dirty(struct vmfs_vol *vol, uint64_t blkno)
+{
+	struct vmfs_buf *b = bc_find(&vol->bc, blkno);
+
+	return b && b->dirty;
 }
 
 /*
@@ -268,4 +286,26 @@ out:
 	free(ios);
 	free(list);
 	return err;
+}
+
+/* Write block @blkno now if it is dirty (no device flush). */
+int vmfs_bc_flush_one(struct vmfs_vol *vol, uint64_t blkno)
+{
+	struct vmfs_buf *b = bc_find(&vol->bc, blkno);
+	int err;
+
+	if (!b || !b->dirty)
+		return 0;
+	err = vmfs_vol_gate(vol);
+	if (err)
+		return err;
+	vmfs_blk_seal(b->data, vmfs_blk_seal_len(vmfs_get_le32(b->data)));
+	err = vmfs_dev_write(vol->dev, b->data, VMFS_MBLOCK_SIZE, b->blkno << VMFS_MBLOCK_SHIFT);
+	if (err) {
+		vol->err = err;
+		return err;
+	}
+	b->dirty = false;
+	vol->bc.ndirty--;
+	return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs/core/cluster.h"
 #include "fs/core/fileio.h"
 
 #define MB VMFS_MBLOCK_SIZE
@@ -131,7 +132,7 @@ ssize_t vmfs_file_read(struct vmfs_vol *vol, struct vmfs_inode *ip, void *buf, s
 	int err = 0;
 
 	pthread_rwlock_rdlock(&ip->io_lock);
-	pthread_mutex_lock(&vol->lock);
+	vmfs_vol_lock_local(vol);
 	if (off >= ip->d.size) {
 		size = 0;
 		goto unlock;
@@ -145,12 +146,13 @@ ssize_t vmfs_file_read(struct vmfs_vol *vol, struct vmfs_inode *ip, void *buf, s
 	else
 		memset(buf, 0, size);
 	now_s = vmfs_now_ns() / 1000000000ull;
-	if (!err && !vol->rdonly && relatime_due(ip, now_s)) {
+	/* Shared readers on several hosts would overwrite each other's copy. */
+	if (!err && !vol->rdonly && (!vol->cl || ip->nopen_w) && relatime_due(ip, now_s)) {
 		vmfs_inode_touch(ip, true, false, false);
 		vmfs_inode_dirty(vol, ip);
 	}
 unlock:
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
 	if (!err)
 		err = segs_run(vol, &s, VMFS_IO_READ, buf);
 	pthread_rwlock_unlock(&ip->io_lock);
@@ -374,6 +376,17 @@ static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t
 	return err;
 }
 
+/* Under vol->lock: write @size bytes at 0 into an inline file; -EFBIG if they do not fit. */
+int vmfs_file_write_inline(struct vmfs_vol *vol, struct vmfs_inode *ip, const void *buf,
+			   size_t size)
+{
+	if (ip->d.data_fmt != VMFS_FMT_INLINE || size > VMFS_DATA_ROOT_BYTES)
+		return -EFBIG;
+	memcpy(ip->d.data_root, buf, size);
+	after_write(vol, ip, size, false);
+	return 0;
+}
+
 /*
  * A write that allocates or converts. With the io_lock held shared
  * (@shared), it gives up with -EAGAIN before writing anything when a
@@ -394,11 +407,15 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 	if (!stage)
 		return -ENOMEM;
 
-	pthread_mutex_lock(&vol->lock);
+	err = vmfs_vol_lock(vol);
+	if (err) {
+		free(stage);
+		return err;
+	}
 	if (ip->d.data_fmt == VMFS_FMT_INLINE && off + size <= VMFS_DATA_ROOT_BYTES) {
 		memcpy(ip->d.data_root + off, buf, size);
 		after_write(vol, ip, off + size, kp);
-		pthread_mutex_unlock(&vol->lock);
+		vmfs_vol_unlock(vol);
 		free(stage);
 		return (ssize_t)size;
 	}
@@ -413,11 +430,17 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 		err = -EAGAIN;
 	if (err)
 		goto out;
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
 	err = segs_run(vol, &direct, VMFS_IO_WRITE, (uint8_t *)buf);
 	if (!err)
 		err = segs_run(vol, &staged, VMFS_IO_WRITE, stage);
-	pthread_mutex_lock(&vol->lock);
+	if (err) {
+		vmfs_vol_lock_local(vol);
+		goto out;
+	}
+	err = vmfs_vol_lock(vol);	/* converting may split the tree: it allocates */
+	if (err)
+		goto free_out;
 	if (!err)
 		err = vmfs_ext_mark_written(vol, ip, stage_off >> MSHIFT,
 					    vmfs_div_up(off + size - stage_off, MB));
@@ -426,7 +449,8 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 out:
 	if (err)
 		vmfs_inode_dirty(vol, ip);	/* what was allocated stays recorded */
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
+free_out:
 	free(direct.v);
 	free(staged.v);
 	free(stage);
@@ -449,11 +473,11 @@ ssize_t vmfs_file_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const void 
 		return rc;
 	/* Fast path: every byte lands in a written extent. */
 	pthread_rwlock_rdlock(&ip->io_lock);
-	pthread_mutex_lock(&vol->lock);
+	vmfs_vol_lock_local(vol);
 	rc = ip->d.data_fmt == VMFS_FMT_BTREE ? map_range(vol, ip, off, size, NULL, &s, true) : 1;
 	if (rc == 0)
 		after_write(vol, ip, off + size, kp);
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
 	if (rc == 0) {
 		rc = segs_run(vol, &s, VMFS_IO_WRITE, (uint8_t *)buf);
 		pthread_rwlock_unlock(&ip->io_lock);
@@ -547,9 +571,11 @@ int vmfs_file_truncate(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t siz
 	if (err)
 		return err;
 	pthread_rwlock_wrlock(&ip->io_lock);
-	pthread_mutex_lock(&vol->lock);
-	err = trunc_locked(vol, ip, size);
-	pthread_mutex_unlock(&vol->lock);
+	err = vmfs_vol_lock(vol);
+	if (!err) {
+		err = trunc_locked(vol, ip, size);
+		vmfs_vol_unlock(vol);
+	}
 	pthread_rwlock_unlock(&ip->io_lock);
 	return err;
 }
@@ -623,9 +649,11 @@ int vmfs_file_fallocate(struct vmfs_vol *vol, struct vmfs_inode *ip, int mode, u
 	if (err)
 		return err;
 	pthread_rwlock_wrlock(&ip->io_lock);
-	pthread_mutex_lock(&vol->lock);
-	err = fallocate_locked(vol, ip, mode, off, len);
-	pthread_mutex_unlock(&vol->lock);
+	err = vmfs_vol_lock(vol);
+	if (!err) {
+		err = fallocate_locked(vol, ip, mode, off, len);
+		vmfs_vol_unlock(vol);
+	}
 	pthread_rwlock_unlock(&ip->io_lock);
 	return err;
 }
@@ -642,7 +670,7 @@ int64_t vmfs_file_seek_data(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_
 	int64_t ret;
 	int err;
 
-	pthread_mutex_lock(&vol->lock);
+	vmfs_vol_lock_local(vol);
 	size = ip->d.size;
 	if (off >= size) {
 		ret = -ENXIO;
@@ -677,6 +705,6 @@ int64_t vmfs_file_seek_data(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_
 	if (ret >= 0 && (uint64_t)ret >= size)
 		ret = want_data ? -ENXIO : (int64_t)size;
 out:
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
 	return ret;
 }

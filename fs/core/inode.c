@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fs/core/cluster.h"
 #include "fs/core/vol.h"
 
 uint64_t vmfs_now_ns(void)
@@ -35,6 +36,12 @@ static struct vmfs_inode *itab_find(struct vmfs_vol *vol, uint64_t ino)
 		if (ip->ino == ino)
 			return ip;
 	return NULL;
+}
+
+/* The in-memory descriptor @ino if loaded, without reading anything. */
+struct vmfs_inode *vmfs_inode_peek(struct vmfs_vol *vol, uint64_t ino)
+{
+	return itab_find(vol, ino);
 }
 
 static int itab_add(struct vmfs_vol *vol, struct vmfs_inode *ip)
@@ -95,6 +102,33 @@ static bool ino_valid(const struct vmfs_vol *vol, uint64_t ino)
  * first use. Returns 0, -ESTALE for an address that cannot be a
  * descriptor, -EFSBADCRC, -EFSCORRUPTED or an I/O error.
  */
+/*
+ * Another host may have changed this descriptor since we decoded it (the
+ * volume lock changed hands): read it again, unless this host holds its
+ * lock, which no other host can have changed under it. -ESTALE when the
+ * descriptor was deleted meanwhile.
+ */
+static int inode_refresh(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_desc d;
+	struct vmfs_buf *b;
+	int err;
+
+	if (ip->lk_disk == VMFS_LOCK_M_FREE && ip->d.nlink) {	/* no name: nobody else sees it */
+		err = vmfs_bc_get(vol, ip->ino, VMFS_MAGIC_DESC, 0, &b);
+		if (err)
+			return err == -EFSCORRUPTED || err == -EFSBADCRC ? -ESTALE : err;
+		err = vmfs_desc_decode(b->data, ip->ino, vol->vh.hdr.uuid, &d);
+		vmfs_bc_put(vol, b);
+		if (err || (d.nlink == 0 && !(d.flags & VMFS_DESC_F_ORPHAN)))
+			return -ESTALE;
+		/* Perhaps another file now (new generation): the kernel's node is its address. */
+		ip->d = d;
+	}
+	ip->epoch = vol->epoch;
+	return 0;
+}
+
 int vmfs_inode_get(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **out)
 {
 	struct vmfs_inode *ip = itab_find(vol, ino);
@@ -102,8 +136,10 @@ int vmfs_inode_get(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **out)
 	int err;
 
 	if (ip) {
-		*out = ip;
-		return 0;
+		err = ip->epoch == vol->epoch ? 0 : inode_refresh(vol, ip);
+		if (!err)
+			*out = ip;
+		return err;
 	}
 	if (!ino_valid(vol, ino))
 		return -ESTALE;
@@ -122,6 +158,7 @@ int vmfs_inode_get(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **out)
 		goto fail;
 	}
 	ip->ino = ino;
+	ip->epoch = vol->epoch;
 	pthread_rwlock_init(&ip->io_lock, NULL);
 	err = itab_add(vol, ip);
 	if (err) {
@@ -219,6 +256,7 @@ int vmfs_inode_alloc(struct vmfs_vol *vol, uint64_t goal, uint32_t mode, uint32_
 	vmfs_bc_put(vol, b);
 
 	ip->ino = blk + 1;
+	ip->epoch = vol->epoch;
 	ip->d.hdr.magic = VMFS_MAGIC_DESC;
 	ip->d.hdr.blkno = ip->ino;
 	memcpy(ip->d.hdr.uuid, vol->vh.hdr.uuid, 16);
@@ -273,6 +311,8 @@ int vmfs_inode_delete(struct vmfs_vol *vol, struct vmfs_inode *ip)
 		e2 = vmfs_xattr_destroy(vol, ip);
 		err = err ? err : e2;
 	}
+	e2 = vmfs_cluster_forget(vol, ip);	/* our place in its lock, before the space goes */
+	err = err ? err : e2;
 	vmfs_bc_forget(vol, ip->ino - 1);
 	vmfs_bc_forget(vol, ip->ino);
 	e2 = vmfs_free(vol, ip->ino - 1, 2);
@@ -294,6 +334,8 @@ int vmfs_inode_maybe_drop(struct vmfs_vol *vol, struct vmfs_inode *ip)
 		return 0;
 	if (ip->d.nlink == 0)
 		return vmfs_inode_delete(vol, ip);
+	if (ip->lk_queued || ip->lk_disk != VMFS_LOCK_M_FREE)
+		return 0;	/* cluster.c still has to release its lock */
 	if (vol->icount < 4096)
 		return 0;	/* keep a working set of descriptors decoded */
 	itab_remove(vol, ip);
@@ -304,7 +346,8 @@ int vmfs_inode_maybe_drop(struct vmfs_vol *vol, struct vmfs_inode *ip)
 /* Drop an unreferenced descriptor from memory, never deleting it (fsck, tools). */
 void vmfs_inode_forget(struct vmfs_vol *vol, struct vmfs_inode *ip)
 {
-	if (ip->nlookup || ip->nopen || ip->ino == vol->vh.root_ino)
+	if (ip->nlookup || ip->nopen || ip->ino == vol->vh.root_ino || ip->lk_queued ||
+	    ip->lk_disk != VMFS_LOCK_M_FREE)
 		return;
 	itab_remove(vol, ip);
 	inode_free_mem(ip);

@@ -53,6 +53,10 @@ struct vmfs_inode {
 	struct vmfs_desc d;
 	uint64_t nlookup;		/* FUSE lookup count */
 	unsigned nopen;
+	unsigned nopen_w;		/* opens for writing, among nopen */
+	uint32_t lk_disk;		/* mode of this host's place in the lock on disk */
+	bool lk_queued;			/* on the cluster's list of locks to sync */
+	uint64_t epoch;			/* d is valid for vol->epoch (cluster.c) */
 	pthread_rwlock_t io_lock;
 	struct vmfs_inode *hnext;
 };
@@ -72,6 +76,9 @@ struct vmfs_vol {
 	uint64_t next_generation;
 	bool rdonly;
 	int err;			/* sticky error after a failed metadata write */
+	/* Several hosts (cluster.c): NULL when this mount is alone by construction. */
+	struct vmfs_cluster *cl;
+	uint64_t epoch;			/* bumped whenever another host may have changed metadata */
 	/* Multi-host fencing: 0 while this host may write, else -EIO (docs/LOCKING.md). */
 	int (*write_gate)(void *arg);
 	void *gate_arg;
@@ -95,6 +102,9 @@ void vmfs_bc_put(struct vmfs_vol *vol, struct vmfs_buf *b);
 void vmfs_bc_dirty(struct vmfs_vol *vol, struct vmfs_buf *b);
 void vmfs_bc_forget(struct vmfs_vol *vol, uint64_t blkno);
 int vmfs_bc_flush(struct vmfs_vol *vol);
+int vmfs_bc_flush_one(struct vmfs_vol *vol, uint64_t blkno);
+bool vmfs_bc_is_dirty(struct vmfs_vol *vol, uint64_t blkno);
+void vmfs_bc_drop_clean(struct vmfs_vol *vol);
 
 /* alloc.c */
 /*
@@ -149,6 +159,7 @@ int vmfs_bt_walk_nodes(struct vmfs_vol *vol, struct vmfs_bt *bt,
 
 /* inode.c */
 int vmfs_inode_get(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **out);
+struct vmfs_inode *vmfs_inode_peek(struct vmfs_vol *vol, uint64_t ino);
 void vmfs_inode_dirty(struct vmfs_vol *vol, struct vmfs_inode *ip);
 int vmfs_inode_alloc(struct vmfs_vol *vol, uint64_t goal, uint32_t mode, uint32_t uid,
 		     uint32_t gid, uint64_t parent, struct vmfs_inode **out);
@@ -204,7 +215,7 @@ int vmfs_xattr_value_blocks(struct vmfs_vol *vol, struct vmfs_inode *ip,
 /* volume.c */
 struct vmfs_mount_opts {
 	bool rdonly;
-	bool no_host_lock;		/* inspection tools: do not take the single-host lock */
+	bool no_host_lock;		/* inspection tools: do not mark the device in use */
 	size_t cache_bufs;		/* metadata cache size in mblocks; 0 = default */
 };
 int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct vmfs_vol **out,
@@ -213,7 +224,7 @@ int vmfs_vol_init_new(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, struct
 int vmfs_vol_sync(struct vmfs_vol *vol);
 int vmfs_vol_close(struct vmfs_vol *vol);
 int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, size_t whylen);
-int vmfs_vol_single_host_lock(struct vmfs_vol *vol, char *why, size_t whylen);
+int vmfs_vol_mark_in_use(struct vmfs_vol *vol, char *why, size_t whylen);
 uint64_t vmfs_now_ns(void);
 
 static inline uint64_t vmfs_div_up(uint64_t a, uint64_t b)

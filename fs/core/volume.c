@@ -2,7 +2,7 @@
 /*
  * Opening and closing a volume: read and check the volume header (falling
  * back to the backup copy in the last mblock), refuse foreign or damaged
- * devices with a one-line reason, take the single-host lock, and set up
+ * devices with a one-line reason, mark the device in use, and set up
  * the block cache, allocator and descriptor table (docs/FORMAT.md
  * "Volume header", "Layout").
  */
@@ -70,34 +70,24 @@ int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, si
 	return -EINVAL;
 }
 
-/* Single-host mode: an OFD lock on the single-host block excludes a second mount. */
-int vmfs_vol_single_host_lock(struct vmfs_vol *vol, char *why, size_t whylen)
+/*
+ * Mark the device in use by this process: a shared OFD lock on the
+ * single-host block. Any number of mounts hold it together (each host
+ * coordinates through heartbeats and on-disk locks); mkfs.vmfs, which asks
+ * for it exclusively, learns that the device is mounted on this machine.
+ */
+int vmfs_vol_mark_in_use(struct vmfs_vol *vol, char *why, size_t whylen)
 {
 	struct flock fl = {
-		.l_type = vol->rdonly ? F_RDLCK : F_WRLCK,
+		.l_type = F_RDLCK,
 		.l_whence = SEEK_SET,
 		.l_start = (off_t)(vol->vh.single_host_lock << VMFS_MBLOCK_SHIFT),
 		.l_len = VMFS_MBLOCK_SIZE,
 	};
 
-	int tries;
-
-	if (vol->dev->fd < 0)
+	if (vol->dev->fd < 0 || fcntl(vol->dev->fd, F_OFD_SETLK, &fl) == 0)
 		return 0;
-	/* A daemon that was just unmounted may still be writing back: wait up to 5 s. */
-	for (tries = 0; tries < 100; tries++) {
-		if (fcntl(vol->dev->fd, F_OFD_SETLK, &fl) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EACCES)
-			break;
-		usleep(50000);
-	}
-	if (errno == EAGAIN || errno == EACCES) {
-		snprintf(why, whylen, "volume is already mounted read-write by another process "
-			 "(multi-host mounting is not available yet)");
-		return -EBUSY;
-	}
-	snprintf(why, whylen, "cannot lock the volume: %s", strerror(errno));
+	snprintf(why, whylen, "cannot mark the volume in use: %s", strerror(errno));
 	return -errno;
 }
 
@@ -118,7 +108,7 @@ int vmfs_vol_open(struct vmfs_dev *dev, const struct vmfs_mount_opts *o, struct 
 	if (err)
 		goto fail;
 	vmfs_geom_from_volhdr(&vol->vh, &vol->geom);
-	err = o->no_host_lock ? 0 : vmfs_vol_single_host_lock(vol, why, whylen);
+	err = o->no_host_lock ? 0 : vmfs_vol_mark_in_use(vol, why, whylen);
 	if (err)
 		goto fail;
 	vol->next_generation = vmfs_now_ns();

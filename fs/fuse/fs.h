@@ -11,12 +11,14 @@
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 
+#include "fs/core/cluster.h"
 #include "fs/core/lm_dev.h"
 #include "fs/core/vol.h"
 
 struct vmfs_fs {
 	struct vmfs_vol *vol;
 	struct vmfs_dev *dev;
+	struct fuse_session *se;
 	double attr_timeout;
 	double entry_timeout;
 	bool rdonly;
@@ -52,6 +54,32 @@ static inline bool fs_fenced(struct vmfs_fs *fs)
 {
 	return fs->hb_joined && fs->hb.fenced;
 }
+
+/*
+ * How long the kernel may trust names and attributes: the mount's timeouts
+ * (1 s) while this host is alone on the volume; none while other hosts use
+ * it, so that every path walk looks names up again and an open never goes
+ * on with a size cached before another host wrote the file (an O_APPEND
+ * write would land at the old end).
+ */
+static inline double fs_entry_timeout(struct vmfs_fs *fs)
+{
+	return vmfs_cluster_shared(fs->vol) ? 0.0 : fs->entry_timeout;
+}
+
+static inline double fs_attr_timeout(struct vmfs_fs *fs)
+{
+	return vmfs_cluster_shared(fs->vol) ? 0.0 : fs->attr_timeout;
+}
+
+/* vmfs_vol_lock for a request: on failure replies with the error and returns false. */
+bool vmfs_lock_or_reply(fuse_req_t req);
+/*
+ * Lock for an operation that only reads @i: vol->lock alone when this host
+ * holds @i's file lock (or the volume lock), else the volume lock too.
+ * Returns 0 with vol->lock held, or an error without it.
+ */
+int vmfs_lock_to_read(struct vmfs_fs *fs, fuse_ino_t i);
 
 /* Look up @i under vol->lock; replies with the error and returns NULL on failure. */
 struct vmfs_inode *vmfs_get_or_reply(fuse_req_t req, fuse_ino_t i);

@@ -241,6 +241,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* Threads start here, after fuse_daemonize() forked. */
 	if (fs->hb_joined && lm_hb_start_renewer(&fs->hb))
 		fprintf(stderr, "mount.vmfs: cannot start the heartbeat thread\n");
+	/* From here on, metadata is shared with the other hosts (fs/core/cluster.c). */
+	if (fs->hb_joined && vmfs_cluster_start(fs->vol, &fs->hb))
+		fprintf(stderr, "mount.vmfs: cannot start the volume lock keeper\n");
 }
 
 static void op_destroy(void *userdata)
@@ -298,6 +301,10 @@ static int close_volume(struct vmfs_fs *fs)
 {
 	int ret = 0;
 
+	if (fs->vol && vmfs_cluster_stop(fs->vol) && !fs_fenced(fs)) {
+		fprintf(stderr, "mount.vmfs: handing the volume over at unmount failed\n");
+		ret = -1;
+	}
 	if (fs->vol && vmfs_vol_close(fs->vol) && !fs_fenced(fs)) {
 		fprintf(stderr, "mount.vmfs: writing metadata back at unmount failed\n");
 		ret = -1;
@@ -335,6 +342,12 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 		vmfs_dev_close(fs->dev);
 		return -1;
 	}
+	/* mkfs.vmfs on this machine sees that the device is mounted. */
+	if (vmfs_vol_mark_in_use(fs->vol, why, sizeof(why))) {
+		fprintf(stderr, "mount.vmfs: %s: %s\n", m->target, why);
+		close_volume(fs);
+		return -1;
+	}
 	/* Read-write mounts heartbeat under their host name (docs/LOCKING.md). */
 	if (!m->rdonly) {
 		vmfs_lm_disk(fs->dev, &fs->disk);
@@ -348,7 +361,6 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 			fs->hb_joined = true;
 			fs->vol->write_gate = write_gate;
 			fs->vol->gate_arg = fs;
-			err = vmfs_vol_single_host_lock(fs->vol, why, sizeof(why));
 		}
 		if (err) {
 			fprintf(stderr, "mount.vmfs: %s: %s\n", m->target, why);
@@ -400,6 +412,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mount.vmfs: cannot create the FUSE session\n");
 		goto out_vol;
 	}
+	fs.se = se;
 	if (fuse_set_signal_handlers(se))
 		goto out_se;
 	if (fuse_session_mount(se, m.mountpoint)) {

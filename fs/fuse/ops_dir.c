@@ -16,7 +16,8 @@ void vmfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct vmfs_fs *fs = req_fs(req);
 	struct vmfs_inode *ip;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	ip = vmfs_get_or_reply(req, ino);
 	if (ip && !S_ISDIR(ip->d.mode)) {
 		fuse_reply_err(req, ENOTDIR);
@@ -25,7 +26,7 @@ void vmfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->cache_readdir = 0;
 		fuse_reply_open(req, fi);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 }
 
 void vmfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -34,13 +35,15 @@ void vmfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	struct vmfs_inode *ip;
 
 	(void)fi;
-	pthread_mutex_lock(&fs->vol->lock);
-	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip) == 0) {
-		if (ip->nopen)
-			ip->nopen--;
-		vmfs_inode_maybe_drop(fs->vol, ip);
+	/* The last user of a removed directory frees it: shared metadata. */
+	if (vmfs_vol_lock(fs->vol) == 0) {
+		if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip) == 0) {
+			if (ip->nopen)
+				ip->nopen--;
+			vmfs_inode_maybe_drop(fs->vol, ip);
+		}
+		vmfs_vol_unlock(fs->vol);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
 	fuse_reply_err(req, 0);
 }
 
@@ -62,7 +65,10 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	pthread_mutex_lock(&vol->lock);
+	if (!vmfs_lock_or_reply(req)) {
+		free(buf);
+		return;
+	}
 	dp = vmfs_get_or_reply(req, ino);
 	if (!dp)
 		goto out;
@@ -119,7 +125,7 @@ reply:
 	else
 		fuse_reply_buf(req, buf, used);
 out:
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
 	free(buf);
 }
 

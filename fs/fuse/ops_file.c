@@ -15,6 +15,9 @@
 #include "fs/core/fileio.h"
 #include "fs/fuse/fs.h"
 
+#define OPEN_BUSY_TRIES 50		/* with OPEN_BUSY_NAP_US: half a second */
+#define OPEN_BUSY_NAP_US 10000
+
 static int errno_of(int err)
 {
 	return err == -EFSCORRUPTED || err == -EFSBADCRC ? EIO : -err;
@@ -26,6 +29,11 @@ static void set_open_flags(struct fuse_file_info *fi)
 	fi->keep_cache = 0;
 }
 
+static bool open_for_write(const struct fuse_file_info *fi)
+{
+	return (fi->flags & O_ACCMODE) != O_RDONLY;
+}
+
 void vmfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		    struct fuse_file_info *fi)
 {
@@ -34,74 +42,116 @@ void vmfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t 
 	struct vmfs_inode *ip;
 	int err;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = vmfs_make_node(req, parent, name, S_IFREG | (mode & 07777), 0, &ip);
+	if (!err)
+		err = vmfs_cluster_open(fs->vol, ip, open_for_write(fi));
 	if (err) {
 		fuse_reply_err(req, errno_of(err));
 	} else {
-		ip->nopen++;
 		vmfs_fill_entry(fs, ip, &e);
 		set_open_flags(fi);
 		fi->fh = ip->ino;
 		if (fuse_reply_create(req, &e, fi) != 0) {
 			/* The opener went away: no release and no forget will come. */
-			ip->nopen--;
+			vmfs_cluster_close(fs->vol, ip, open_for_write(fi));
 			ip->nlookup--;
 		}
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
+}
+
+/*
+ * Open: take the file's lock in the mode the open needs. A lock that
+ * another host holds may be on its way out (that host is closing the file,
+ * as in a vMotion handover): look again for a moment before EBUSY.
+ * Returns 0 with vmfs_vol_lock held, or an error without it.
+ */
+static int open_locked(struct vmfs_fs *fs, struct vmfs_inode **ipp, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	unsigned tries;
+	int err;
+
+	for (tries = 0;; tries++) {
+		err = fs_fenced(fs) ? -EIO : vmfs_vol_lock(fs->vol);
+		if (err)
+			return err;
+		err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), ipp);
+		if (!err && S_ISDIR((*ipp)->d.mode))
+			err = -EISDIR;
+		if (!err)
+			err = vmfs_cluster_open(fs->vol, *ipp, open_for_write(fi));
+		if (!err)
+			return 0;
+		vmfs_vol_unlock(fs->vol);
+		if (err != -EBUSY || tries == OPEN_BUSY_TRIES)
+			return err;
+		usleep(OPEN_BUSY_NAP_US);
+	}
 }
 
 void vmfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct vmfs_fs *fs = req_fs(req);
-	struct vmfs_inode *ip;
+	struct vmfs_inode *ip = NULL;
+	int err;
 
-	if (fs->rdonly && (fi->flags & O_ACCMODE) != O_RDONLY) {
+	if (fs->rdonly && open_for_write(fi)) {
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	pthread_mutex_lock(&fs->vol->lock);
-	ip = vmfs_get_or_reply(req, ino);
-	if (ip && S_ISDIR(ip->d.mode)) {
-		fuse_reply_err(req, EISDIR);
-	} else if (ip) {
-		int err = 0;
-
-		ip->nopen++;
-		/* With atomic O_TRUNC (libfuse's default) the truncation is ours. */
-		if ((fi->flags & O_TRUNC) && S_ISREG(ip->d.mode) && ip->d.size) {
-			pthread_mutex_unlock(&fs->vol->lock);
-			err = vmfs_file_truncate(fs->vol, ip, 0);
-			pthread_mutex_lock(&fs->vol->lock);
-			if (!err && fuse_req_ctx(req)->uid != 0)
-				ip->d.mode &= ~(uint32_t)(S_ISUID | S_ISGID);
-		}
-		set_open_flags(fi);
-		fi->fh = ip->ino;
-		if (err) {
-			ip->nopen--;
-			fuse_reply_err(req, errno_of(err));
-		} else if (fuse_reply_open(req, fi) != 0) {
-			ip->nopen--;
-		}
+	err = open_locked(fs, &ip, ino, fi);
+	if (err) {
+		fuse_reply_err(req, errno_of(err));
+		return;
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	/* With atomic O_TRUNC (libfuse's default) the truncation is ours. */
+	if ((fi->flags & O_TRUNC) && S_ISREG(ip->d.mode) && ip->d.size) {
+		vmfs_vol_unlock(fs->vol);
+		err = vmfs_file_truncate(fs->vol, ip, 0);
+		vmfs_vol_lock_local(fs->vol);
+		if (!err && fuse_req_ctx(req)->uid != 0)
+			ip->d.mode &= ~(uint32_t)(S_ISUID | S_ISGID);
+	}
+	set_open_flags(fi);
+	fi->fh = ip->ino;
+	/*
+	 * Close-to-open across hosts: the kernel must not go on with a size it
+	 * cached before another host wrote the file (attributes only: this
+	 * takes no kernel lock an open holds).
+	 */
+	if (!err && vmfs_cluster_shared(fs->vol))
+		fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+	if (err) {
+		vmfs_cluster_close(fs->vol, ip, open_for_write(fi));
+		fuse_reply_err(req, errno_of(err));
+	} else if (fuse_reply_open(req, fi) != 0) {
+		vmfs_cluster_close(fs->vol, ip, open_for_write(fi));
+	}
+	vmfs_vol_unlock(fs->vol);
 }
 
 void vmfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct vmfs_fs *fs = req_fs(req);
 	struct vmfs_inode *ip;
+	bool del = false;
 
-	(void)fi;
-	pthread_mutex_lock(&fs->vol->lock);
+	vmfs_vol_lock_local(fs->vol);
 	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip) == 0) {
-		if (ip->nopen)
-			ip->nopen--;
-		vmfs_inode_maybe_drop(fs->vol, ip);
+		vmfs_cluster_close(fs->vol, ip, open_for_write(fi));
+		del = ip->d.nlink == 0 && !ip->nopen && !ip->nlookup;
+		if (!del)
+			vmfs_inode_maybe_drop(fs->vol, ip);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
+	if (del && vmfs_vol_lock(fs->vol) == 0) {	/* freeing is shared metadata */
+		if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip) == 0)
+			vmfs_inode_maybe_drop(fs->vol, ip);
+		vmfs_vol_unlock(fs->vol);
+	}
 	fuse_reply_err(req, 0);
 }
 
@@ -112,10 +162,10 @@ static struct vmfs_inode *open_inode(struct vmfs_fs *fs, fuse_ino_t ino)
 
 	if (fs_fenced(fs))
 		return NULL;	/* callers answer EIO */
-	pthread_mutex_lock(&fs->vol->lock);
+	vmfs_vol_lock_local(fs->vol);
 	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip))
 		ip = NULL;
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 	return ip;
 }
 
@@ -235,9 +285,9 @@ static ssize_t copy_range(struct vmfs_vol *vol, struct vmfs_inode *in, uint64_t 
 
 	if (posix_memalign(&buf, VMFS_MBLOCK_SIZE, chunk))
 		return -ENOMEM;
-	pthread_mutex_lock(&vol->lock);
+	vmfs_vol_lock_local(vol);
 	in_size = in->d.size;
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
 	if (off_in >= in_size)
 		len = 0;
 	else if (len > in_size - off_in)
@@ -257,9 +307,9 @@ static ssize_t copy_range(struct vmfs_vol *vol, struct vmfs_inode *in, uint64_t 
 
 			if (skip > len - done)
 				skip = len - done;
-			pthread_mutex_lock(&vol->lock);
+			vmfs_vol_lock_local(vol);
 			out_size = out->d.size;
-			pthread_mutex_unlock(&vol->lock);
+			vmfs_vol_unlock(vol);
 			if (off_out + done >= out_size) {
 				done += skip;
 				continue;	/* a hole that stays a hole */
@@ -279,12 +329,12 @@ static ssize_t copy_range(struct vmfs_vol *vol, struct vmfs_inode *in, uint64_t 
 		}
 		done += (uint64_t)w;
 	}
-	pthread_mutex_lock(&vol->lock);
+	vmfs_vol_lock_local(vol);
 	if (!err && done && off_out + done > out->d.size) {
-		pthread_mutex_unlock(&vol->lock);
+		vmfs_vol_unlock(vol);
 		err = vmfs_file_truncate(vol, out, off_out + done);
 	} else {
-		pthread_mutex_unlock(&vol->lock);
+		vmfs_vol_unlock(vol);
 	}
 	free(buf);
 	return err && !done ? err : (ssize_t)done;

@@ -40,8 +40,8 @@ void vmfs_fill_entry(struct vmfs_fs *fs, struct vmfs_inode *ip, struct fuse_entr
 	memset(e, 0, sizeof(*e));
 	e->ino = ino_to_fuse(fs, ip->ino);
 	e->generation = ip->d.generation;
-	e->attr_timeout = fs->attr_timeout;
-	e->entry_timeout = fs->entry_timeout;
+	e->attr_timeout = fs_attr_timeout(fs);
+	e->entry_timeout = fs_entry_timeout(fs);
 	vmfs_fill_stat(fs->vol, ip, &e->attr);
 	ip->nlookup++;
 }
@@ -57,6 +57,27 @@ struct vmfs_inode *vmfs_get_or_reply(fuse_req_t req, fuse_ino_t i)
 		return NULL;
 	}
 	return ip;
+}
+
+bool vmfs_lock_or_reply(fuse_req_t req)
+{
+	struct vmfs_fs *fs = req_fs(req);
+	int err = fs_fenced(fs) ? -EIO : vmfs_vol_lock(fs->vol);
+
+	if (err)
+		fuse_reply_err(req, -err);
+	return !err;
+}
+
+int vmfs_lock_to_read(struct vmfs_fs *fs, fuse_ino_t i)
+{
+	if (fs_fenced(fs))
+		return -EIO;
+	vmfs_vol_lock_local(fs->vol);
+	if (vmfs_cluster_owns(fs->vol, fuse_to_ino(fs, i)))
+		return 0;
+	vmfs_vol_unlock(fs->vol);
+	return vmfs_vol_lock(fs->vol);
 }
 
 static int name_ok(const char *name)
@@ -81,7 +102,8 @@ void vmfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -err);
 		return;
 	}
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	dp = vmfs_get_or_reply(req, parent);
 	if (!dp)
 		goto out;
@@ -95,7 +117,7 @@ void vmfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (err == -ENOENT) {
 		/* A negative entry, cached for the entry timeout. */
 		memset(&e, 0, sizeof(e));
-		e.entry_timeout = fs->entry_timeout;
+		e.entry_timeout = fs_entry_timeout(fs);
 		fuse_reply_entry(req, &e);
 	} else if (err) {
 		fuse_reply_err(req, err == -EFSBADCRC || err == -EFSCORRUPTED ? EIO : -err);
@@ -104,40 +126,65 @@ void vmfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_entry(req, &e);
 	}
 out:
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 }
 
-static void forget_one(struct vmfs_fs *fs, fuse_ino_t i, uint64_t n)
+/*
+ * Lower the lookup count of @i under vol->lock alone. Returns true when the
+ * descriptor must now be deleted (no names, no users left): that changes
+ * shared metadata and waits for the volume lock.
+ */
+static bool forget_one(struct vmfs_fs *fs, fuse_ino_t i, uint64_t n)
 {
 	struct vmfs_inode *ip;
 
 	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, i), &ip))
-		return;
+		return false;
 	ip->nlookup = ip->nlookup > n ? ip->nlookup - n : 0;
 	if (ip->ino == fs->vol->vh.root_ino && ip->nlookup == 0)
 		ip->nlookup = 1;
+	if (ip->d.nlink == 0 && !ip->nlookup && !ip->nopen)
+		return true;
 	vmfs_inode_maybe_drop(fs->vol, ip);
+	return false;
+}
+
+static void delete_forgotten(struct vmfs_fs *fs, fuse_ino_t i)
+{
+	struct vmfs_inode *ip;
+
+	if (vmfs_vol_lock(fs->vol))
+		return;		/* fenced or cut off: fsck finds the orphan */
+	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, i), &ip) == 0)
+		vmfs_inode_maybe_drop(fs->vol, ip);
+	vmfs_vol_unlock(fs->vol);
 }
 
 void vmfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	struct vmfs_fs *fs = req_fs(req);
+	bool del;
 
-	pthread_mutex_lock(&fs->vol->lock);
-	forget_one(fs, ino, nlookup);
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_lock_local(fs->vol);
+	del = forget_one(fs, ino, nlookup);
+	vmfs_vol_unlock(fs->vol);
+	if (del)
+		delete_forgotten(fs, ino);
 	fuse_reply_none(req);
 }
 
 void vmfs_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
 	struct vmfs_fs *fs = req_fs(req);
-	size_t i;
+	size_t i, ndel = 0;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	vmfs_vol_lock_local(fs->vol);
 	for (i = 0; i < count; i++)
-		forget_one(fs, forgets[i].ino, forgets[i].nlookup);
-	pthread_mutex_unlock(&fs->vol->lock);
+		if (forget_one(fs, forgets[i].ino, forgets[i].nlookup))
+			forgets[ndel++].ino = forgets[i].ino;	/* reuse the array */
+	vmfs_vol_unlock(fs->vol);
+	for (i = 0; i < ndel; i++)
+		delete_forgotten(fs, forgets[i].ino);
 	fuse_reply_none(req);
 }
 
@@ -146,15 +193,20 @@ void vmfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct vmfs_fs *fs = req_fs(req);
 	struct vmfs_inode *ip;
 	struct stat st;
+	int err;
 
 	(void)fi;
-	pthread_mutex_lock(&fs->vol->lock);
+	err = vmfs_lock_to_read(fs, ino);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
 	ip = vmfs_get_or_reply(req, ino);
 	if (ip) {
 		vmfs_fill_stat(fs->vol, ip, &st);
-		fuse_reply_attr(req, &st, fs->attr_timeout);
+		fuse_reply_attr(req, &st, fs_attr_timeout(fs));
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 }
 
 static void set_time(int64_t *sec, uint32_t *nsec, const struct timespec *ts, bool now)
@@ -180,22 +232,32 @@ void vmfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_s
 		fuse_reply_err(req, -err);
 		return;
 	}
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	ip = vmfs_get_or_reply(req, ino);
 	if (!ip) {
-		pthread_mutex_unlock(&fs->vol->lock);
+		vmfs_vol_unlock(fs->vol);
 		return;
 	}
-	if (to_set & FUSE_SET_ATTR_SIZE) {
+	err = vmfs_cluster_may_change(fs->vol, ip);
+	if (!err && (to_set & FUSE_SET_ATTR_SIZE)) {
 		/* Truncation takes the file's io_lock: drop the metadata lock meanwhile. */
 		if (S_ISDIR(ip->d.mode)) {
 			err = -EISDIR;
 		} else {
 			ip->nopen++;	/* pin it in memory */
-			pthread_mutex_unlock(&fs->vol->lock);
+			vmfs_vol_unlock(fs->vol);
 			err = vmfs_file_truncate(fs->vol, ip, (uint64_t)attr->st_size);
-			pthread_mutex_lock(&fs->vol->lock);
+			vmfs_vol_lock_local(fs->vol);
 			ip->nopen--;
+			if (!err) {	/* the mode change below is shared metadata again */
+				vmfs_vol_unlock(fs->vol);
+				err = vmfs_vol_lock(fs->vol);
+				if (err) {
+					fuse_reply_err(req, -err);
+					return;
+				}
+			}
 			if (!err && ctx->uid != 0 && S_ISREG(ip->d.mode) &&
 			    (ip->d.mode & (S_ISUID | S_ISGID)))
 				ip->d.mode &= ~(uint32_t)(S_ISUID | S_ISGID);
@@ -228,11 +290,11 @@ void vmfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_s
 			vmfs_inode_touch(ip, false, false, true);
 		vmfs_inode_dirty(fs->vol, ip);
 		vmfs_fill_stat(fs->vol, ip, &st);
-		fuse_reply_attr(req, &st, fs->attr_timeout);
+		fuse_reply_attr(req, &st, fs_attr_timeout(fs));
 	} else {
 		fuse_reply_err(req, -err);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 }
 
 /*
@@ -312,7 +374,8 @@ static void make_and_reply(fuse_req_t req, fuse_ino_t parent, const char *name, 
 	struct vmfs_inode *ip;
 	int err;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = vmfs_make_node(req, parent, name, mode, rdev, &ip);
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -320,7 +383,7 @@ static void make_and_reply(fuse_req_t req, fuse_ino_t parent, const char *name, 
 		vmfs_fill_entry(fs, ip, &e);
 		fuse_reply_entry(req, &e);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 }
 
 void vmfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
@@ -352,15 +415,24 @@ void vmfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const 
 		fuse_reply_err(req, len ? ENAMETOOLONG : ENOENT);
 		return;
 	}
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = vmfs_make_node(req, parent, name, S_IFLNK | 0777, 0, &ip);
 	if (!err) {
-		ip->nopen++;
-		pthread_mutex_unlock(&fs->vol->lock);
-		n = vmfs_file_write(fs->vol, ip, link, len, 0, false);
-		pthread_mutex_lock(&fs->vol->lock);
-		ip->nopen--;
-		err = n < 0 ? (int)n : 0;
+		/* Usually inline in the descriptor, written under this lock. */
+		err = vmfs_file_write_inline(fs->vol, ip, link, len);
+		if (err == -EFBIG) {
+			ip->nopen++;
+			vmfs_vol_unlock(fs->vol);
+			n = vmfs_file_write(fs->vol, ip, link, len, 0, false);
+			err = vmfs_vol_lock(fs->vol);
+			if (err) {
+				fuse_reply_err(req, -err);
+				return;
+			}
+			ip->nopen--;
+			err = n < 0 ? (int)n : 0;
+		}
 		if (err)
 			undo_node(fs, parent, name, ip);
 	}
@@ -370,7 +442,7 @@ void vmfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const 
 		vmfs_fill_entry(fs, ip, &e);
 		fuse_reply_entry(req, &e);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 }
 
 void vmfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -380,7 +452,8 @@ void vmfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
 	char buf[4096];
 	ssize_t n;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	ip = vmfs_get_or_reply(req, ino);
 	if (ip && !S_ISLNK(ip->d.mode)) {
 		fuse_reply_err(req, EINVAL);
@@ -388,7 +461,7 @@ void vmfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
 	}
 	if (ip)
 		ip->nopen++;
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 	if (!ip)
 		return;
 	n = vmfs_file_read(fs->vol, ip, buf, sizeof(buf) - 1, 0);
@@ -398,10 +471,10 @@ void vmfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
 		buf[n] = 0;
 		fuse_reply_readlink(req, buf);
 	}
-	pthread_mutex_lock(&fs->vol->lock);
+	vmfs_vol_lock_local(fs->vol);
 	ip->nopen--;
-	vmfs_inode_maybe_drop(fs->vol, ip);
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_inode_maybe_drop(fs->vol, ip);	/* it has a name: never deleted here */
+	vmfs_vol_unlock(fs->vol);
 }
 
 void vmfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -418,8 +491,11 @@ void vmfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const ch
 		fuse_reply_err(req, -err);
 		return;
 	}
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip);
+	if (!err)
+		err = vmfs_cluster_may_change(fs->vol, ip);
 	if (!err)
 		err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, newparent), &dp);
 	if (!err && S_ISDIR(ip->d.mode))
@@ -440,7 +516,7 @@ void vmfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const ch
 		vmfs_fill_entry(fs, ip, &e);
 		fuse_reply_entry(req, &e);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 }
 
 void vmfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -452,7 +528,8 @@ void vmfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 	(void)ino;
 	memset(&sv, 0, sizeof(sv));
-	pthread_mutex_lock(&vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	for (i = 0; i < vol->vh.rg_count; i++)
 		total += vmfs_rg_len(&vol->vh, i);
 	sv.f_bsize = VMFS_MBLOCK_SIZE;
@@ -464,6 +541,6 @@ void vmfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 	sv.f_ffree = sv.f_bavail / 2;
 	sv.f_favail = sv.f_ffree;
 	sv.f_namemax = VMFS_NAME_MAX;
-	pthread_mutex_unlock(&vol->lock);
+	vmfs_vol_unlock(vol);
 	fuse_reply_statfs(req, &sv);
 }

@@ -72,7 +72,9 @@ static int do_remove(struct vmfs_fs *fs, fuse_ino_t parent, const char *name, bo
 		return -EISDIR;
 	if (dir && ip->d.nentries)
 		return -ENOTEMPTY;
-	err = vmfs_dir_remove(vol, dp, name, strlen(name));
+	err = vmfs_cluster_may_change(vol, ip);	/* open on another host: EBUSY */
+	if (!err)
+		err = vmfs_dir_remove(vol, dp, name, strlen(name));
 	if (err)
 		return err;
 	if (dir)
@@ -86,9 +88,10 @@ void vmfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct vmfs_fs *fs = req_fs(req);
 	int err;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = do_remove(fs, parent, name, false);
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 	fuse_reply_err(req, -err);
 }
 
@@ -97,9 +100,10 @@ void vmfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct vmfs_fs *fs = req_fs(req);
 	int err;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = do_remove(fs, parent, name, true);
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 	fuse_reply_err(req, -err);
 }
 
@@ -124,6 +128,10 @@ static int do_exchange(struct vmfs_vol *vol, struct vmfs_inode *od, const char *
 	err = get_child(vol, od, name, &a);
 	if (!err)
 		err = get_child(vol, nd, newname, &b);
+	if (!err)
+		err = vmfs_cluster_may_change(vol, a);
+	if (!err)
+		err = vmfs_cluster_may_change(vol, b);
 	if (err)
 		return err;
 	err = vmfs_dir_set(vol, od, name, strlen(name), b->ino, vmfs_mode_to_dt(b->d.mode));
@@ -168,7 +176,12 @@ static int do_rename(struct vmfs_fs *fs, fuse_ino_t parent, const char *name,
 	err = get_child(vol, od, name, &ip);
 	if (err)
 		return err;
+	err = vmfs_cluster_may_change(vol, ip);
+	if (err)
+		return err;
 	err = get_child(vol, nd, newname, &victim);
+	if (!err && victim != ip)
+		err = vmfs_cluster_may_change(vol, victim);
 	if (err && err != -ENOENT)
 		return err;
 	if (!err) {
@@ -213,8 +226,9 @@ void vmfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_in
 	struct vmfs_fs *fs = req_fs(req);
 	int err;
 
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = do_rename(fs, parent, name, newparent, newname, flags);
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 	fuse_reply_err(req, err == -EFSCORRUPTED || err == -EFSBADCRC ? EIO : -err);
 }

@@ -39,15 +39,18 @@ void vmfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const ch
 		fuse_reply_err(req, -err);
 		return;
 	}
-	pthread_mutex_lock(&fs->vol->lock);
+	if (!vmfs_lock_or_reply(req))
+		return;
 	err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip);
+	if (!err)
+		err = vmfs_cluster_may_change(fs->vol, ip);
 	if (!err)
 		err = vmfs_xattr_set(fs->vol, ip, name, value, size, flags);
 	if (!err) {
 		vmfs_inode_touch(ip, false, false, true);
 		vmfs_inode_dirty(fs->vol, ip);
 	}
-	pthread_mutex_unlock(&fs->vol->lock);
+	vmfs_vol_unlock(fs->vol);
 	fuse_reply_err(req, errno_of(err));
 }
 
@@ -66,12 +69,13 @@ void vmfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t s
 		if (!buf)
 			err = -ENOMEM;
 	}
+	if (!err)
+		err = vmfs_lock_to_read(fs, ino);
 	if (!err) {
-		pthread_mutex_lock(&fs->vol->lock);
 		err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip);
 		if (!err)
 			err = vmfs_xattr_get(fs->vol, ip, name, buf, size, &vlen);
-		pthread_mutex_unlock(&fs->vol->lock);
+		vmfs_vol_unlock(fs->vol);
 	}
 	if (err)
 		fuse_reply_err(req, errno_of(err));
@@ -95,12 +99,13 @@ void vmfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		if (!buf)
 			err = -ENOMEM;
 	}
+	if (!err)
+		err = vmfs_lock_to_read(fs, ino);
 	if (!err) {
-		pthread_mutex_lock(&fs->vol->lock);
 		err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip);
 		if (!err)
 			err = vmfs_xattr_list(fs->vol, ip, buf, size, &len);
-		pthread_mutex_unlock(&fs->vol->lock);
+		vmfs_vol_unlock(fs->vol);
 	}
 	if (err)
 		fuse_reply_err(req, errno_of(err));
@@ -117,16 +122,19 @@ void vmfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	struct vmfs_inode *ip;
 	int err = vmfs_vol_gate(fs->vol);
 
+	if (!err)
+		err = fs_fenced(fs) ? -EIO : vmfs_vol_lock(fs->vol);
 	if (!err) {
-		pthread_mutex_lock(&fs->vol->lock);
 		err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip);
+		if (!err)
+			err = vmfs_cluster_may_change(fs->vol, ip);
 		if (!err)
 			err = vmfs_xattr_remove(fs->vol, ip, name);
 		if (!err) {
 			vmfs_inode_touch(ip, false, false, true);
 			vmfs_inode_dirty(fs->vol, ip);
 		}
-		pthread_mutex_unlock(&fs->vol->lock);
+		vmfs_vol_unlock(fs->vol);
 	}
 	fuse_reply_err(req, errno_of(err));
 }

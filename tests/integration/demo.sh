@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The README's first command: on a fresh Debian machine, as root, install
 # what the project needs (tests/integration/packages.txt), build it into
-# build/, then format a sparse image, mount it, put a VM disk on it with
-# qemu-img, write and read it back, show df, ls, vmfsctl info and hosts,
-# what a second host gets today, fsck.vmfs while mounted and after, and
-# unmount. Leaves nothing mounted and removes its files, whatever happens.
+# build/, then format a sparse image, mount it as two hosts, put a VM disk
+# on it with qemu-img from the first, write and read it back, hand a disk
+# from one host to the other, show df, ls, vmfsctl info, hosts and locks,
+# fsck.vmfs while mounted and after, and unmount. Leaves nothing mounted
+# and removes its files, whatever happens.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,24 +43,29 @@ CTL=$BUILD/tools/vmfsctl
 FSCK=$BUILD/fsck/fsck.vmfs
 
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/vmfs-demo.XXXXXX")
-MNT=$DEMO/mnt
+MNT=$DEMO/esx1
+MNT2=$DEMO/esx2
 cleanup() {
 	set +e
-	if mountpoint -q "$MNT" 2>/dev/null; then
-		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
-	fi
+	for m in "$MNT" "$MNT2"; do
+		if mountpoint -q "$m" 2>/dev/null; then
+			fusermount3 -u "$m" 2>/dev/null || umount -l "$m"
+		fi
+	done
 	rm -rf --one-file-system "$DEMO"
 }
 trap cleanup EXIT
-mkdir -p "$MNT"
+mkdir -p "$MNT" "$MNT2"
 
 say "format a 100 GiB sparse image"
 "$MKFS" -L demo --size 100G "$DEMO/lun.img"
 ls -ls "$DEMO/lun.img"
 
-say "mount it"
-"$MOUNT" "$DEMO/lun.img" "$MNT" -o host=demo
+say "mount it as two hosts, esx1 and esx2"
+"$MOUNT" "$DEMO/lun.img" "$MNT" -o host=esx1
+"$MOUNT" "$DEMO/lun.img" "$MNT2" -o host=esx2
 mountpoint "$MNT"
+mountpoint "$MNT2"
 
 say "a VM disk: qcow2 made by qemu-img, written with qemu-io"
 qemu-img create -f qcow2 "$MNT/vm1.qcow2" 20G
@@ -85,16 +91,25 @@ df -h "$MNT"
 ls -ls "$MNT"
 "$CTL" info "$DEMO/lun.img"
 
-say "hosts: this one heartbeats in its slot; a second host is refused for now"
+say "hosts: both heartbeat in their slots"
 "$CTL" hosts "$DEMO/lun.img"
-mkdir -p "$DEMO/mnt2"
-"$MOUNT" "$DEMO/lun.img" "$DEMO/mnt2" -o host=demo2 ||
-	echo "(several hosts read-write on one volume is the next milestone, issue 3)"
+
+say "esx2 sees what esx1 wrote; a disk esx1 holds open is busy on esx2"
+md5sum "$MNT2/blob"
+exec 3>>"$MNT/vm2.raw"
+"$CTL" locks "$MNT"
+echo x >>"$MNT2/vm2.raw" || echo "(esx2 may not write it while esx1 has it open)"
+exec 3>&-
+
+say "hand the disk over: esx1 closed it, esx2 opens it and writes"
+dd if=/dev/urandom of="$MNT2/vm2.raw" bs=1M count=1 seek=100 conv=notrunc,fsync status=none
+qemu-img compare "$MNT/vm2.raw" "$MNT2/vm2.raw" && echo "both hosts read the same disk"
 
 say "fsck while mounted (read-only check), then unmount and check again"
 "$FSCK" -n "$DEMO/lun.img" || true
 
-say "unmount"
+say "unmount both hosts"
+fusermount3 -u "$MNT2"
 fusermount3 -u "$MNT"
 # fusermount3 returns before the daemon has written back and left its slot.
 for ((i = 0; i < 100; i++)); do

@@ -5,7 +5,8 @@
 # frees the slot; after kill -9 the slot is dead and the restarted host gets
 # it back within a lease, with what it had fsync'd; a host stopped (SIGSTOP)
 # past its lease whose slot is taken meanwhile is fenced: every operation
-# fails with EIO and its log says so.
+# fails with EIO and its log says so, while the host that took its slot
+# over writes.
 . "$(dirname "$0")/lib.sh"
 vmfs_init
 
@@ -49,13 +50,18 @@ vmfs_check "restart joins within a lease" test "$ms" -lt $((LEASE + 2000))
 vmfs_check "fsync'd data survived kill -9" cmp "$T/data" "$T/a/data"
 vmfs_expect_eq "alpha is live again" "$(slot_state alpha)" live
 
-# SIGSTOP past the lease; another mount as alpha takes the slot, then fails
-# on the single-host lock and frees it; the stopped host wakes up fenced.
+# SIGSTOP past the lease; another mount as alpha takes the slot over and
+# writes; the stopped host wakes up fenced.
 pid=$(pgrep -f "mount.vmfs $img $(realpath "$T/a")" | head -1)
 kill -STOP "$pid"
 vmfs_at_exit "kill -CONT $pid 2>/dev/null"
-"$MOUNT_VMFS" "$img" "$T/b" -o host=alpha,lease=$LEASE >"$T/b.log" 2>&1 || true
-vmfs_log "taker: $(cat "$T/b.log")"
+if vmfs_mount "$img" "$T/b" -o host=alpha,lease=$LEASE; then
+	vmfs_check "the new alpha writes while the old one is stopped" \
+		sh -c 'echo taken >"$1" && sync "$1"' sh "$T/b/taker"
+	vmfs_check "unmount the new alpha" vmfs_umount "$T/b"
+else
+	vmfs_fail "a new alpha takes the slot of a stopped one"
+fi
 kill -CONT "$pid"
 sleep 1
 if sh -c 'echo x >"$1"' sh "$T/a/after" 2>"$T/err"; then
@@ -72,5 +78,6 @@ vmfs_check "unmount the fenced host" vmfs_umount "$T/a"
 vmfs_mount "$img" "$T/a" -o host=alpha,lease=$LEASE || vmfs_die "mount after fencing"
 vmfs_check "data intact after fencing" cmp "$T/data" "$T/a/data"
 vmfs_check "nothing written while fenced" test ! -e "$T/a/after"
+vmfs_expect_eq "what the new alpha wrote is there" "$(cat "$T/a/taker")" taken
 vmfs_check "final unmount" vmfs_umount "$T/a"
 vmfs_done

@@ -226,7 +226,7 @@ static void test_exclusive_and_break(void)
 			-EBUSY);
 	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_RO, &lk),
 			-EBUSY);
-	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK), 0);
+	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK, NULL), 0);
 	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk), 0);
 	CU_ASSERT_EQUAL(lk.hdr.lsn, 0);
 	/* beta dies holding it: alpha waits a lease on its own clock, then breaks it. */
@@ -265,7 +265,7 @@ static void test_waiter(void)
 	CU_ASSERT_EQUAL(lm_lock_want(&c, LOCK_BLK, true), -EBUSY);	/* one waiter at a time */
 	CU_ASSERT_EQUAL(lm_lock_wanted(&a, LOCK_BLK), 1);
 	CU_ASSERT_EQUAL(lm_lock_wanted(&b, LOCK_BLK), 0);	/* not "another host" for beta */
-	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK), 0);
+	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK, NULL), 0);
 	/* Free, but beta waits: alpha and gamma leave it to beta. */
 	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
 			-EBUSY);
@@ -273,11 +273,11 @@ static void test_waiter(void)
 			-EBUSY);
 	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
 	CU_ASSERT_EQUAL(lk.want_slot, 0);	/* served: the claim is gone */
-	CU_ASSERT_EQUAL(lm_lock_release(&b, LOCK_BLK), 0);
+	CU_ASSERT_EQUAL(lm_lock_release(&b, LOCK_BLK, NULL), 0);
 	/* gamma waits, then dies: after a lease alpha takes the lock anyway. */
 	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
 	CU_ASSERT_EQUAL(lm_lock_want(&c, LOCK_BLK, true), 0);
-	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK), 0);
+	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK, NULL), 0);
 	alive_host = &a;
 	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
 			-EBUSY);
@@ -314,7 +314,7 @@ static void test_shared_modes(void)
 	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk),
 			-EBUSY);
 	for (i = 0; i < 32; i++)
-		CU_ASSERT_EQUAL(lm_lock_release(&h[i], LOCK_BLK), 0);
+		CU_ASSERT_EQUAL(lm_lock_release(&h[i], LOCK_BLK, NULL), 0);
 	CU_ASSERT_EQUAL(lm_lock_acquire(&h[32], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk), 0);
 	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk), 0);
 	CU_ASSERT_EQUAL(lk.nholders, 2);
@@ -347,7 +347,7 @@ static void *race(void *arg)
 			r->wins++;
 			__atomic_sub_fetch(r->holders, 1, __ATOMIC_SEQ_CST);
 			pthread_barrier_wait(r->bar);
-			lm_lock_release(r->hb, LOCK_BLK);
+			lm_lock_release(r->hb, LOCK_BLK, NULL);
 		} else {
 			pthread_barrier_wait(r->bar);
 		}

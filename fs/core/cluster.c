@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Several hosts on one volume (docs/LOCKING.md "Coherence").
+ *
+ * The volume lock (mblock 1) is the right to read and change shared
+ * metadata: directories, descriptors of files not locked by this host,
+ * bitmaps and group headers. A host takes it at its first operation and
+ * keeps it; when another host waits for it (want_slot in the record), the
+ * keeper thread writes back every dirty block, flushes the device and
+ * releases it. Whoever takes it next and finds that another host had it in
+ * between drops every clean cached block, every group header and every
+ * descriptor it does not hold locked, and reads them again.
+ *
+ * File locks: an open takes the descriptor's lock (exclusive for writing,
+ * read-only shared otherwise). While this host holds the volume lock no
+ * other host can look at a file lock, so an open only checks the record
+ * and the compare-and-write is done later by the keeper, and always before
+ * the volume lock is released; a file opened and closed in between never
+ * costs a lock write. Releases are written at close when this host does not
+ * hold the volume lock (another host may be waiting to open the file).
+ * Data and attributes of a file locked by this host change under vol->lock
+ * alone (vmfs_vol_lock_local): no other host can touch them.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "fs/core/cluster.h"
+
+#define KEEPER_TICK_MS 5		/* how often a holder looks for a waiter */
+#define SYNC_EVERY_TICKS 20		/* file locks written about every 100 ms */
+
+static void cl_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void cl_log(int prio, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	syslog(prio, "%s", msg);
+	fprintf(stderr, "mount.vmfs: %s\n", msg);
+}
+
+static uint32_t need_mode(const struct vmfs_inode *ip)
+{
+	if (ip->nopen_w)
+		return VMFS_LOCK_M_EXCL;
+	return ip->nopen ? VMFS_LOCK_M_RO : VMFS_LOCK_M_FREE;
+}
+
+static int pend_add(struct vmfs_cluster *cl, struct vmfs_inode *ip)
+{
+	if (ip->lk_queued)
+		return 0;
+	if (cl->npend == cl->cap) {
+		size_t cap = cl->cap ? cl->cap * 2 : 64;
+		struct vmfs_inode **p = realloc(cl->pend, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		cl->pend = p;
+		cl->cap = cap;
+	}
+	cl->pend[cl->npend++] = ip;
+	ip->lk_queued = true;
+	return 0;
+}
+
+static void pend_remove(struct vmfs_cluster *cl, struct vmfs_inode *ip)
+{
+	size_t i;
+
+	for (i = 0; ip->lk_queued && i < cl->npend; i++) {
+		if (cl->pend[i] == ip) {
+			cl->pend[i] = cl->pend[--cl->npend];
+			ip->lk_queued = false;
+		}
+	}
+}
+
+/*
+ * Make @ip's lock on disk what its opens need. Taking or changing a place
+ * needs the volume lock (other hosts look at file locks only while they
+ * hold it); giving one up does not, once the file's changes are written.
+ */
+static int sync_one(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	uint32_t need = need_mode(ip);
+	uint64_t blk = ip->ino - 1;
+	struct vmfs_lock held;
+	int err;
+
+	if (need == ip->lk_disk)
+		return 0;
+	if (need == VMFS_LOCK_M_FREE) {
+		err = vmfs_bc_flush(vol);
+		if (!err)
+			err = vmfs_dev_flush(vol->dev);
+		if (!err)
+			err = lm_lock_release(cl->hb, blk, NULL);
+		if (!err)
+			ip->lk_disk = VMFS_LOCK_M_FREE;
+		return err;
+	}
+	if (!cl->held)
+		return -EAGAIN;
+	/* A descriptor created here has its free record still in our cache. */
+	err = vmfs_bc_flush_one(vol, blk);
+	if (err)
+		return err;
+	vmfs_bc_forget(vol, blk);	/* the record is lockmgr's from now on */
+	err = lm_lock_acquire(cl->hb, blk, VMFS_LOCK_T_DESC, ip->ino, need, &held);
+	if (err)
+		return err;
+	if (held.hdr.lsn)
+		cl_log(LOG_WARNING, "broke the lock of descriptor %" PRIu64 " held by a dead host",
+		       ip->ino);
+	ip->lk_disk = need;
+	return 0;
+}
+
+/* Write the pending file locks that can be written now; the first error. */
+static int sync_pending(struct vmfs_vol *vol)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	int err = 0, e;
+	size_t i = 0;
+
+	while (i < cl->npend) {
+		struct vmfs_inode *ip = cl->pend[i];
+
+		e = sync_one(vol, ip);
+		if (e == -EAGAIN) {
+			i++;
+			continue;
+		}
+		if (e && e != -ESTALE)
+			cl_log(LOG_ERR, "cannot write the lock of descriptor %" PRIu64 ": %s",
+			       ip->ino, strerror(-e));
+		err = err ? err : e;
+		cl->pend[i] = cl->pend[--cl->npend];
+		ip->lk_queued = false;
+		if (!e && ip->d.nlink)	/* never a delete here: that needs the volume lock */
+			vmfs_inode_maybe_drop(vol, ip);
+	}
+	return err;
+}
+
+/* Another host had the volume lock: nothing we cached of its metadata is known good. */
+static void drop_shared_caches(struct vmfs_vol *vol)
+{
+	uint64_t i;
+
+	vmfs_bc_drop_clean(vol);
+	for (i = 0; i < vol->vh.rg_count; i++)
+		vol->rgs[i].loaded = false;
+	vol->free_known = false;
+	vol->epoch++;
+}
+
+/* Under vol->lock: write everything back and give the volume lock up. */
+static int hand_over(struct vmfs_vol *vol)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	struct vmfs_lock after;
+	int err;
+
+	if (!cl->held)
+		return 0;
+	err = vmfs_bc_flush(vol);
+	if (!err)
+		sync_pending(vol);	/* failures are logged; they must not wedge the volume */
+	if (!err)
+		err = vmfs_dev_flush(vol->dev);
+	if (err) {
+		/* Keep it: releasing now would show others half of our changes. */
+		cl_log(LOG_ERR, "cannot write metadata back before handing the volume lock over: "
+		       "%s", strerror(-err));
+		return err;
+	}
+	err = lm_lock_release(cl->hb, VMFS_VOLLOCK_BLK, &after);
+	if (err)
+		return err;
+	cl->held = false;
+	__atomic_store_n(&cl->shared_ms, lm_now_ms(), __ATOMIC_RELAXED);
+	cl->left_version = after.version;
+	cl->left_valid = true;
+	cl->handoffs++;
+	return 0;
+}
+
+/* Take the volume lock on disk, waiting for its holder to hand it over. */
+static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	uint64_t start = lm_now_ms(), nap = 1;
+	bool wanting = false;
+	int err;
+
+	for (;;) {
+		err = lm_lock_acquire(cl->hb, VMFS_VOLLOCK_BLK, VMFS_LOCK_T_VOLUME, 0,
+				      VMFS_LOCK_M_EXCL, held);
+		if (err != -EBUSY)
+			break;
+		if (!wanting && lm_lock_want(cl->hb, VMFS_VOLLOCK_BLK, true) == 0)
+			wanting = true;
+		if (lm_now_ms() - start > cl->wait_ms) {
+			cl_log(LOG_ERR, "gave up waiting %u ms for the volume lock", cl->wait_ms);
+			break;
+		}
+		lm_sleep_ms(nap);
+		if (nap < 8)
+			nap *= 2;
+	}
+	if (err && wanting)
+		lm_lock_want(cl->hb, VMFS_VOLLOCK_BLK, false);
+	return err;
+}
+
+int vmfs_vol_lock(struct vmfs_vol *vol)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	struct vmfs_lock held;
+	int err;
+
+	for (;;) {
+		pthread_mutex_lock(&vol->lock);
+		if (!cl || cl->held)
+			return 0;
+		pthread_mutex_unlock(&vol->lock);
+
+		pthread_mutex_lock(&cl->mu);
+		if (cl->acquiring) {
+			while (cl->acquiring)
+				pthread_cond_wait(&cl->cv, &cl->mu);
+			pthread_mutex_unlock(&cl->mu);
+			continue;
+		}
+		cl->acquiring = true;
+		pthread_mutex_unlock(&cl->mu);
+
+		err = vmfs_vol_gate(vol);
+		if (!err)
+			err = take_volume_lock(vol, &held);
+		if (!err) {
+			pthread_mutex_lock(&vol->lock);
+			if (held.hdr.lsn)
+				cl_log(LOG_WARNING, "took the volume lock from a dead host; what it "
+				       "had not written back is lost (check with fsck.vmfs -n)");
+			if (!cl->left_valid || held.version != cl->left_version + 1) {
+				drop_shared_caches(vol);
+				if (cl->left_valid)	/* not our first take: someone else had it */
+					__atomic_store_n(&cl->shared_ms, lm_now_ms(),
+							 __ATOMIC_RELAXED);
+			}
+			cl->held = true;
+			cl->takes++;
+			pthread_mutex_unlock(&vol->lock);
+		}
+		pthread_mutex_lock(&cl->mu);
+		cl->acquiring = false;
+		pthread_cond_broadcast(&cl->cv);
+		pthread_mutex_unlock(&cl->mu);
+		if (err)
+			return err == -ESTALE ? -EIO : err;
+	}
+}
+
+int vmfs_cluster_open(struct vmfs_vol *vol, struct vmfs_inode *ip, bool write)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	uint32_t need;
+	int err;
+
+	ip->nopen++;
+	ip->nopen_w += write;
+	if (!cl)
+		return 0;
+	need = need_mode(ip);
+	if (need == ip->lk_disk || (ip->lk_disk == VMFS_LOCK_M_EXCL))
+		return 0;
+	/* A descriptor created here and not written yet: nobody else knows it. */
+	err = vmfs_bc_is_dirty(vol, ip->ino - 1) ? 0 : lm_lock_check(cl->hb, ip->ino - 1, need);
+	if (!err)
+		err = pend_add(cl, ip);
+	if (err) {
+		ip->nopen--;
+		ip->nopen_w -= write;
+	}
+	return err;
+}
+
+int vmfs_cluster_close(struct vmfs_vol *vol, struct vmfs_inode *ip, bool write)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	int err;
+
+	if (ip->nopen)
+		ip->nopen--;
+	if (write && ip->nopen_w)
+		ip->nopen_w--;
+	if (!cl || need_mode(ip) == ip->lk_disk)
+		return 0;
+	if (ip->lk_disk != VMFS_LOCK_M_FREE && need_mode(ip) == VMFS_LOCK_M_FREE && !cl->held) {
+		/* Another host may be waiting to open it: release now. */
+		pend_remove(cl, ip);
+		err = sync_one(vol, ip);
+		if (err != -ESTALE)
+			return err;
+	}
+	return pend_add(cl, ip);
+}
+
+int vmfs_cluster_may_change(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_cluster *cl = vol->cl;
+
+	/* Directories are never locked by an open; nor is a descriptor we just made. */
+	if (!cl || S_ISDIR(ip->d.mode) || ip->lk_disk == VMFS_LOCK_M_EXCL ||
+	    vmfs_bc_is_dirty(vol, ip->ino - 1))
+		return 0;
+	return lm_lock_check(cl->hb, ip->ino - 1, VMFS_LOCK_M_EXCL);
+}
+
+bool vmfs_cluster_owns(struct vmfs_vol *vol, uint64_t ino)
+{
+	struct vmfs_inode *ip;
+
+	if (!vol->cl || vol->cl->held)
+		return true;
+	ip = vmfs_inode_peek(vol, ino);
+	return ip && ip->lk_disk != VMFS_LOCK_M_FREE;
+}
+
+int vmfs_cluster_forget(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	int err = 0;
+
+	if (!cl)
+		return 0;
+	pend_remove(cl, ip);
+	if (ip->lk_disk != VMFS_LOCK_M_FREE)
+		err = lm_lock_release(cl->hb, ip->ino - 1, NULL);
+	ip->lk_disk = VMFS_LOCK_M_FREE;
+	return err == -ESTALE ? 0 : err;
+}
+
+static void *keeper_main(void *arg)
+{
+	struct vmfs_vol *vol = arg;
+	struct vmfs_cluster *cl = vol->cl;
+	unsigned tick = 0;
+	struct timespec ts;
+
+	pthread_mutex_lock(&cl->mu);
+	while (!cl->stop) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += KEEPER_TICK_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&cl->stop_cv, &cl->mu, &ts);
+		if (cl->stop)
+			break;
+		pthread_mutex_unlock(&cl->mu);
+		tick++;
+		if (cl->held && !cl->hb->fenced && lm_hb_may_write(cl->hb)) {
+			bool waiter = lm_lock_wanted(cl->hb, VMFS_VOLLOCK_BLK) == 1;
+
+			if (waiter || tick % SYNC_EVERY_TICKS == 0) {
+				pthread_mutex_lock(&vol->lock);
+				if (waiter)
+					hand_over(vol);
+				else if (cl->held)
+					sync_pending(vol);
+				pthread_mutex_unlock(&vol->lock);
+			}
+		}
+		pthread_mutex_lock(&cl->mu);
+	}
+	pthread_mutex_unlock(&cl->mu);
+	return NULL;
+}
+
+int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb)
+{
+	struct vmfs_cluster *cl;
+	pthread_condattr_t ca;
+
+	cl = calloc(1, sizeof(*cl));
+	if (!cl)
+		return -ENOMEM;
+	cl->hb = hb;
+	/* A dead holder is broken after a lease; a live one hands over in milliseconds. */
+	cl->wait_ms = 2 * hb->lease_ms + 5000;
+	pthread_mutex_init(&cl->mu, NULL);
+	pthread_cond_init(&cl->cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cl->stop_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_lock(&vol->lock);
+	vol->cl = cl;
+	/* Hosts start allocating in different groups (affinity by slot). */
+	vol->rg_hint = ((uint64_t)hb->slot * 2654435761u) % vol->vh.rg_count;
+	pthread_mutex_unlock(&vol->lock);
+	if (pthread_create(&cl->keeper, NULL, keeper_main, vol) == 0)
+		cl->keeper_running = true;
+	return cl->keeper_running ? 0 : -EAGAIN;
+}
+
+/* Stop the keeper, write everything back, give every lock up. */
+int vmfs_cluster_stop(struct vmfs_vol *vol)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	int err = 0;
+
+	if (!cl)
+		return 0;
+	pthread_mutex_lock(&cl->mu);
+	cl->stop = true;
+	pthread_cond_signal(&cl->stop_cv);
+	pthread_mutex_unlock(&cl->mu);
+	if (cl->keeper_running)
+		pthread_join(cl->keeper, NULL);
+	pthread_mutex_lock(&vol->lock);
+	if (!cl->hb->fenced) {
+		err = hand_over(vol);
+		if (!err)
+			err = sync_pending(vol);
+	}
+	vol->cl = NULL;
+	pthread_mutex_unlock(&vol->lock);
+	free(cl->pend);
+	pthread_cond_destroy(&cl->stop_cv);
+	pthread_cond_destroy(&cl->cv);
+	pthread_mutex_destroy(&cl->mu);
+	free(cl);
+	return err;
+}

@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Several hosts on one volume (docs/LOCKING.md "Coherence"), each host a
+# mount.vmfs process with its own name on one image file: concurrent
+# create, write, rename and unlink in a shared directory and in one
+# directory per host; what one host wrote and closed, every other host reads
+# exactly; a file open for writing on one host is busy (EBUSY) on the others,
+# for open and for unlink; read-only opens share; a handover (A closes, B
+# opens at once) loses nothing; after kill -9 of a host holding a file, another
+# host opens it within the lease plus 2 s with what was fsync'd; and at the
+# end fsck finds no block claimed twice and nothing else wrong.
+. "$(dirname "$0")/lib.sh"
+vmfs_init
+
+T=$VMFS_TMP
+img=$T/vol.img
+LEASE=2000
+HOSTS=(h1 h2 h3 h4)
+vmfs_image "$img" 64G	# four 16 GiB groups: one to start in per host
+vmfs_mkfs "$img" -L multihost || vmfs_die "mkfs.vmfs"
+
+for h in "${HOSTS[@]}"; do
+	vmfs_mount "$img" "$T/$h" -o host=$h,lease=$LEASE || vmfs_die "mount as $h"
+done
+live=$("$VMFSCTL" hosts "$img" | awk '$3 == "live"' | wc -l)
+vmfs_expect_eq "four hosts are live" "$live" 4
+
+# --- concurrent namespace and data work -------------------------------------
+mkdir "$T/h1/shared"
+work() {	# HOST: its share of the work; exit status = number of failures
+	local h=$1 m=$T/$1 i fails=0
+	mkdir "$m/own-$h" || fails=$((fails + 1))
+	for i in $(seq 1 60); do
+		printf '%s %s\n' "$h" "$i" >"$m/shared/$h-$i" || fails=$((fails + 1))
+		head -c $((64 * 1024 + i * 4096)) "$T/pattern" >"$m/own-$h/f$i" || fails=$((fails + 1))
+	done
+	for i in $(seq 1 20); do
+		mv "$m/shared/$h-$i" "$m/shared/$h-moved-$i" || fails=$((fails + 1))
+		rm "$m/shared/$h-moved-$i" || fails=$((fails + 1))
+		rm "$m/own-$h/f$i" || fails=$((fails + 1))
+	done
+	return $((fails > 0))
+}
+head -c 1M /dev/urandom >"$T/pattern"
+pids=()
+for h in "${HOSTS[@]}"; do
+	work "$h" &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do
+	wait "$p" || fails=$((fails + 1))
+done
+vmfs_expect_eq "four hosts create, write, rename and unlink at once" "$fails" 0
+
+# Every host sees the same shared directory and reads what the others wrote.
+want=$(for h in "${HOSTS[@]}"; do for i in $(seq 21 60); do echo "$h-$i"; done; done | sort)
+for h in "${HOSTS[@]}"; do
+	vmfs_expect_eq "$h sees every name in the shared directory" \
+		"$(ls "$T/$h/shared" | sort)" "$want"
+done
+bad=0
+for r in "${HOSTS[@]}"; do
+	for w in "${HOSTS[@]}"; do
+		[[ "$(cat "$T/$r/shared/$w-33")" == "$w 33" ]] || bad=$((bad + 1))
+		head -c $((64 * 1024 + 45 * 4096)) "$T/pattern" | cmp -s - "$T/$r/own-$w/f45" ||
+			bad=$((bad + 1))
+	done
+done
+vmfs_expect_eq "every host reads exactly what every other host wrote" "$bad" 0
+
+# --- file locks ---------------------------------------------------------------
+echo one >"$T/h1/locked"
+exec 3>>"$T/h1/locked"		# h1 holds it open for writing
+append() { sh -c 'echo "$1" >>"$2"' sh "$@"; }
+if append two "$T/h2/locked" 2>"$T/err"; then
+	vmfs_fail "a file open for writing on h1 is busy on h2"
+else
+	vmfs_check "a file open for writing on h1 is busy on h2 (EBUSY)" \
+		grep -q "Device or resource busy" "$T/err"
+fi
+if cat "$T/h3/locked" >/dev/null 2>"$T/err"; then
+	vmfs_fail "... and cannot be opened read-only on h3 either"
+else
+	vmfs_check "... and cannot be opened read-only on h3 either" \
+		grep -q "Device or resource busy" "$T/err"
+fi
+if rm "$T/h2/locked" 2>"$T/err"; then
+	vmfs_fail "... and cannot be removed on h2"
+else
+	vmfs_check "... and cannot be removed on h2" grep -q "Device or resource busy" "$T/err"
+fi
+echo more >&3
+exec 3>&-
+vmfs_check "once closed on h1, h2 opens it for writing" append two "$T/h2/locked"
+vmfs_expect_eq "h3 reads both hosts' writes" "$(cat "$T/h3/locked")" "one
+more
+two"
+
+# Read-only opens share the file across hosts; a writer is then refused.
+echo shared >"$T/h1/ro"
+exec 4<"$T/h1/ro" 5<"$T/h2/ro" 6<"$T/h3/ro"
+vmfs_pass "three hosts open one file read-only at once"
+if append x "$T/h4/ro" 2>"$T/err"; then
+	vmfs_fail "a writer is refused while others read"
+else
+	vmfs_check "a writer is refused while others read" grep -q "Device or resource busy" "$T/err"
+fi
+exec 4<&- 5<&- 6<&-
+
+# --- handover: h1 writes and closes, h2 opens at once ---------------------------
+head -c 8M /dev/urandom >"$T/disk"
+start=$(date +%s%N)
+dd if="$T/disk" of="$T/h1/vm.vmdk" bs=1M oflag=direct conv=fsync status=none
+dd if="$T/h2/vm.vmdk" of="$T/got" bs=1M iflag=direct status=none
+vmfs_check "a disk closed on h1 is opened on h2 at once, every byte there" cmp "$T/disk" "$T/got"
+vmfs_log "write 8 MiB on h1 + read on h2: $((($(date +%s%N) - start) / 1000000)) ms"
+
+# --- kill -9 of a host that holds a file ---------------------------------------
+head -c 2M /dev/urandom >"$T/held"
+cp "$T/held" "$T/h3/held" && sync "$T/h3/held"
+sleep 1000 3>>"$T/h3/held" &
+holder=$!
+vmfs_at_exit "kill $holder 2>/dev/null"
+sleep 0.3
+if append x "$T/h1/held" 2>/dev/null; then
+	vmfs_fail "held on h3 before the crash"
+fi
+pid=$(_vmfs_daemon_pids "$(realpath "$T/h3")" | head -1)
+kill -9 "$pid"
+start=$(date +%s%N)
+ok=0
+for ((i = 0; i < 100; i++)); do
+	if (exec 7>>"$T/h1/held") 2>/dev/null; then
+		ok=1
+		break
+	fi
+	sleep 0.1
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+vmfs_log "h1 opened the dead host's file $ms ms after kill -9 (lease $LEASE ms)"
+vmfs_expect_eq "h1 takes over the dead host's file" "$ok" 1
+vmfs_check "... within the lease plus 2 s" test "$ms" -le $((LEASE + 2000))
+vmfs_check "... with every byte h3 had fsync'd" cmp "$T/held" "$T/h1/held"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+umount -l "$T/h3" 2>/dev/null || fusermount3 -uz "$T/h3" 2>/dev/null || true
+
+for h in h1 h2 h4; do
+	vmfs_check "unmount $h" vmfs_umount "$T/$h"
+done
+vmfs_fsck_clean "$img"
+vmfs_done
