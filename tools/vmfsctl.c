@@ -119,7 +119,7 @@ static int cmd_info(const char *arg, bool json)
 		json_object_object_add(o, "resource_groups",
 				       json_object_new_int64((int64_t)vol->vh.rg_count));
 		json_object_object_add(o, "files", json_object_new_int64((int64_t)files));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		printf("vmfs-%u.%u file system on %s\n", vol->vh.major, vol->vh.minor, target);
@@ -238,7 +238,7 @@ static int cmd_hosts(const char *arg, bool json)
 		}
 	}
 	if (json) {
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	}
 	ret = 0;

@@ -4,7 +4,9 @@
  * or a mount point: the volume lock and every file whose lock is held,
  * with mode and holders (slot, host name from the heartbeat region). On a
  * file under a mount point: that file's lock, held or not. Read-only; it
- * reads the records as they are on disk at this moment.
+ * reads the records as they are on disk at this moment, and the listing
+ * finds files by the names the hosts have written back (every 5 s, and
+ * whenever the volume lock changes hands).
  */
 #include <json-c/json.h>
 #include <limits.h>
@@ -171,35 +173,6 @@ static int file_on_mount(const char *real, char *fsname, size_t flen, const char
 	return best ? 0 : -ENOENT;
 }
 
-static int resolve_inside(struct vmfs_vol *vol, const char *inside, uint64_t *ino)
-{
-	char comp[VMFS_NAME_MAX + 1];
-	struct vmfs_inode *dp;
-	uint64_t cur = vol->vh.root_ino;
-	int err;
-
-	while (*inside) {
-		size_t n = strcspn(inside, "/");
-
-		if (n == 0) {
-			inside++;
-			continue;
-		}
-		if (n > VMFS_NAME_MAX)
-			return -ENAMETOOLONG;
-		memcpy(comp, inside, n);
-		comp[n] = 0;
-		err = vmfs_inode_get(vol, cur, &dp);
-		if (!err)
-			err = vmfs_dir_lookup(vol, dp, comp, n, &cur, NULL, NULL);
-		if (err)
-			return err;
-		inside += n;
-	}
-	*ino = cur;
-	return 0;
-}
-
 int cmd_locks(const char *arg, bool json)
 {
 	struct vmfs_mount_opts mo = { .rdonly = true, .no_host_lock = true, .cache_bufs = 4096 };
@@ -217,9 +190,13 @@ int cmd_locks(const char *arg, bool json)
 	json_object *top = NULL;
 	int err, ret = 1;
 
-	/* A file under a mount point, or else an image, device or mount point. */
+	/*
+	 * A file under a mount point (its inode number is its descriptor's
+	 * address), or else an image, device or mount point.
+	 */
 	if (stat(arg, &st) == 0 && realpath(arg, real) &&
 	    file_on_mount(real, target, sizeof(target), &inside) == 0 && *inside) {
+		ino = (uint64_t)st.st_ino;
 		err = vmfs_dev_open(target, &dopts, &dev);
 		if (err) {
 			fprintf(stderr, "vmfsctl: cannot open %s: %s\n", target, strerror(-err));
@@ -262,11 +239,9 @@ int cmd_locks(const char *arg, bool json)
 	}
 	pthread_mutex_lock(&w.vol->lock);
 	if (inside) {
-		err = resolve_inside(w.vol, inside, &ino);
-		if (err)
-			fprintf(stderr, "vmfsctl: %s: %s\n", arg, strerror(-err));
-		else
-			err = show_one(&w, inside, ino, true);
+		err = ino == 1 ? -EISDIR : show_one(&w, inside, ino, true);	/* 1: the root */
+		if (err == -EISDIR)
+			fprintf(stderr, "vmfsctl: %s: a mount point, not a file\n", arg);
 	} else {
 		err = lm_lock_read(&w.disk, w.vol->vh.hdr.uuid, VMFS_VOLLOCK_BLK, &vl, raw);
 		if (!err)
@@ -280,7 +255,7 @@ int cmd_locks(const char *arg, bool json)
 	if (json) {
 		json_object_object_add(top, "target", json_object_new_string(target));
 		json_object_object_add(top, "locks", w.arr);
-		printf("%s\n", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY));
+		printf("%s\n", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(top);
 	}
 	ret = err ? 1 : 0;

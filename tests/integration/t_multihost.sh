@@ -5,7 +5,8 @@
 # create, write, rename and unlink in a shared directory and in one
 # directory per host; what one host wrote and closed, every other host reads
 # exactly; a file open for writing on one host is busy (EBUSY) on the others,
-# for open and for unlink; read-only opens share; a handover (A closes, B
+# for open and for unlink, and vmfsctl locks names the holder; read-only
+# opens share; a handover (A closes, B
 # opens at once) loses nothing; after kill -9 of a host holding a file, another
 # host opens it within the lease plus 2 s with what was fsync'd; and at the
 # end fsck finds no block claimed twice and nothing else wrong.
@@ -90,6 +91,13 @@ if rm "$T/h2/locked" 2>"$T/err"; then
 else
 	vmfs_check "... and cannot be removed on h2" grep -q "Device or resource busy" "$T/err"
 fi
+sleep 0.3	# h1 writes the lock within about 100 ms of the open
+locks=$("$VMFSCTL" locks "$T/h2/locked")
+vmfs_log "$locks"
+vmfs_check "vmfsctl locks FILE: exclusive, held by h1" grep -qE '^/locked +exclusive +h1 \(slot' <<<"$locks"
+vmfs_check "vmfsctl locks --json FILE on another host says the same" \
+	grep -q '"path":"/locked","ino":[0-9]*,"mode":"exclusive","holders":\[{"slot":[0-9]*,"host":"h1"' \
+	<<<"$("$VMFSCTL" locks --json "$T/h3/locked" | tr -d ' \n')"
 echo more >&3
 exec 3>&-
 vmfs_check "once closed on h1, h2 opens it for writing" append two "$T/h2/locked"
@@ -106,6 +114,10 @@ if append x "$T/h4/ro" 2>"$T/err"; then
 else
 	vmfs_check "a writer is refused while others read" grep -q "Device or resource busy" "$T/err"
 fi
+sleep 0.3
+vmfs_check "vmfsctl locks: read-only, held by h1, h2 and h3" \
+	grep -qE '^/ro +read-only +h[123] \(slot [0-9]+\), h[123] \(slot [0-9]+\), h[123] \(slot' \
+	<<<"$("$VMFSCTL" locks "$T/h4/ro")"
 exec 4<&- 5<&- 6<&-
 
 # --- handover: h1 writes and closes, h2 opens at once ---------------------------
