@@ -34,6 +34,7 @@
 
 #define KEEPER_TICK_MS 5		/* how often a holder looks for a waiter */
 #define SYNC_EVERY_TICKS 20		/* file locks written about every 100 ms */
+#define VMFS_RO_RECHECK_MS 1000	/* read-only mounts: the attribute timeout */
 
 static void cl_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -226,6 +227,32 @@ static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
 	return err;
 }
 
+/*
+ * Under vol->lock, on a read-only mount: at most once a second (and at
+ * every open), forget every cached block and descriptor. Writers keep the
+ * volume lock while they write back, so no version on disk tells a reader
+ * that anything changed; it reads again what writers have written back
+ * (at fsync, every 5 s, at every handover). Reads race with a writer's
+ * write-back, which a read-only mount cannot stop (docs/LOCKING.md).
+ */
+static void ro_revalidate(struct vmfs_vol *vol)
+{
+	uint64_t now = lm_now_ms();
+
+	if (vol->ro_checked_ms && now - vol->ro_checked_ms < VMFS_RO_RECHECK_MS)
+		return;
+	vol->ro_checked_ms = now;
+	drop_shared_caches(vol);
+}
+
+void vmfs_cluster_ro_recheck(struct vmfs_vol *vol)
+{
+	if (vol->ro_watch) {
+		vol->ro_checked_ms = 0;
+		ro_revalidate(vol);
+	}
+}
+
 int vmfs_vol_lock(struct vmfs_vol *vol)
 {
 	struct vmfs_cluster *cl = vol->cl;
@@ -234,6 +261,8 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 
 	for (;;) {
 		pthread_mutex_lock(&vol->lock);
+		if (!cl && vol->ro_watch)
+			ro_revalidate(vol);
 		if (!cl || cl->held)
 			return 0;
 		pthread_mutex_unlock(&vol->lock);
@@ -275,6 +304,25 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 	}
 }
 
+/*
+ * Under the volume lock: could this host take @ip's lock in @mode? Another
+ * host takes a file lock only while it holds the volume lock, so a lock
+ * seen free (or made here) since we took the volume lock is still free.
+ */
+static int lock_free_now(struct vmfs_vol *vol, struct vmfs_inode *ip, uint32_t mode)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	int err;
+
+	if (ip->lk_free_take == cl->takes)
+		return 0;
+	/* A descriptor created here and not written yet: nobody else knows it. */
+	err = vmfs_bc_is_dirty(vol, ip->ino - 1) ? 0 : lm_lock_check(cl->hb, ip->ino - 1, mode);
+	if (!err && mode == VMFS_LOCK_M_EXCL)
+		ip->lk_free_take = cl->takes;
+	return err;
+}
+
 int vmfs_cluster_open(struct vmfs_vol *vol, struct vmfs_inode *ip, bool write)
 {
 	struct vmfs_cluster *cl = vol->cl;
@@ -288,8 +336,7 @@ int vmfs_cluster_open(struct vmfs_vol *vol, struct vmfs_inode *ip, bool write)
 	need = need_mode(ip);
 	if (need == ip->lk_disk || (ip->lk_disk == VMFS_LOCK_M_EXCL))
 		return 0;
-	/* A descriptor created here and not written yet: nobody else knows it. */
-	err = vmfs_bc_is_dirty(vol, ip->ino - 1) ? 0 : lm_lock_check(cl->hb, ip->ino - 1, need);
+	err = lock_free_now(vol, ip, need);
 	if (!err)
 		err = pend_add(cl, ip);
 	if (err) {
@@ -324,18 +371,19 @@ int vmfs_cluster_may_change(struct vmfs_vol *vol, struct vmfs_inode *ip)
 {
 	struct vmfs_cluster *cl = vol->cl;
 
-	/* Directories are never locked by an open; nor is a descriptor we just made. */
-	if (!cl || S_ISDIR(ip->d.mode) || ip->lk_disk == VMFS_LOCK_M_EXCL ||
-	    vmfs_bc_is_dirty(vol, ip->ino - 1))
+	/* Directories are never locked by an open. */
+	if (!cl || S_ISDIR(ip->d.mode) || ip->lk_disk == VMFS_LOCK_M_EXCL)
 		return 0;
-	return lm_lock_check(cl->hb, ip->ino - 1, VMFS_LOCK_M_EXCL);
+	return lock_free_now(vol, ip, VMFS_LOCK_M_EXCL);
 }
 
 bool vmfs_cluster_owns(struct vmfs_vol *vol, uint64_t ino)
 {
 	struct vmfs_inode *ip;
 
-	if (!vol->cl || vol->cl->held)
+	if (!vol->cl)
+		return !vol->ro_watch;	/* a read-only mount revalidates in vmfs_vol_lock */
+	if (vol->cl->held)
 		return true;
 	ip = vmfs_inode_peek(vol, ino);
 	return ip && ip->lk_disk != VMFS_LOCK_M_FREE;

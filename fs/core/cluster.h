@@ -53,12 +53,17 @@ static inline void vmfs_vol_unlock(struct vmfs_vol *vol)
 	pthread_mutex_unlock(&vol->lock);
 }
 
-/* Has another host used the volume lock in the last SHARED_WINDOW_MS? */
+/* Under vol->lock, read-only mounts: look at what writers changed now (an open). */
+void vmfs_cluster_ro_recheck(struct vmfs_vol *vol);
+
+/* Has another host used the volume lock in the last SHARED_WINDOW_MS (or may it: read-only)? */
 #define VMFS_SHARED_WINDOW_MS 10000
 static inline bool vmfs_cluster_shared(const struct vmfs_vol *vol)
 {
 	const struct vmfs_cluster *cl = vol->cl;
 
+	if (vol->ro_watch)
+		return true;	/* a read-only mount always shares with unknown writers */
 	return cl && cl->shared_ms &&
 	       lm_now_ms() - __atomic_load_n(&cl->shared_ms, __ATOMIC_RELAXED) <
 	       VMFS_SHARED_WINDOW_MS;

@@ -257,6 +257,8 @@ int vmfs_inode_alloc(struct vmfs_vol *vol, uint64_t goal, uint32_t mode, uint32_
 
 	ip->ino = blk + 1;
 	ip->epoch = vol->epoch;
+	if (vol->cl)	/* nobody else can lock what they cannot see yet */
+		ip->lk_free_take = vol->cl->takes;
 	ip->d.hdr.magic = VMFS_MAGIC_DESC;
 	ip->d.hdr.blkno = ip->ino;
 	memcpy(ip->d.hdr.uuid, vol->vh.hdr.uuid, 16);

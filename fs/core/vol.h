@@ -57,6 +57,7 @@ struct vmfs_inode {
 	uint32_t lk_disk;		/* mode of this host's place in the lock on disk */
 	bool lk_queued;			/* on the cluster's list of locks to sync */
 	uint64_t epoch;			/* d is valid for vol->epoch (cluster.c) */
+	uint64_t lk_free_take;		/* its lock was seen free in this holding of the volume lock */
 	pthread_rwlock_t io_lock;
 	struct vmfs_inode *hnext;
 };
@@ -79,6 +80,9 @@ struct vmfs_vol {
 	/* Several hosts (cluster.c): NULL when this mount is alone by construction. */
 	struct vmfs_cluster *cl;
 	uint64_t epoch;			/* bumped whenever another host may have changed metadata */
+	/* Read-only mounts (no heartbeat) re-read what writers wrote back (cluster.c). */
+	bool ro_watch;
+	uint64_t ro_checked_ms;
 	/* Multi-host fencing: 0 while this host may write, else -EIO (docs/LOCKING.md). */
 	int (*write_gate)(void *arg);
 	void *gate_arg;

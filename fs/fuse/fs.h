@@ -10,6 +10,7 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include "fs/core/cluster.h"
 #include "fs/core/lm_dev.h"
@@ -20,7 +21,6 @@ struct vmfs_fs {
 	struct vmfs_dev *dev;
 	struct fuse_session *se;
 	double attr_timeout;
-	double entry_timeout;
 	bool rdonly;
 	struct lm_disk disk;		/* heartbeat I/O (read-write mounts) */
 	struct lm_hb hb;
@@ -56,20 +56,19 @@ static inline bool fs_fenced(struct vmfs_fs *fs)
 }
 
 /*
- * How long the kernel may trust names and attributes: the mount's timeouts
- * (1 s) while this host is alone on the volume; none while other hosts use
- * it, so that every path walk looks names up again and an open never goes
+ * How long the kernel may trust a name and the attributes of @ip (NULL: a
+ * negative entry): the mount's timeout (1 s) while this host is alone on
+ * the volume. While other hosts use it, none for files and negative
+ * entries: every open looks the name up again, so the kernel never goes
  * on with a size cached before another host wrote the file (an O_APPEND
- * write would land at the old end).
+ * write would land at the old end). Directories keep theirs: path walks
+ * stay cheap, and a name another host changes is seen within it.
  */
-static inline double fs_entry_timeout(struct vmfs_fs *fs)
+static inline double fs_timeout(struct vmfs_fs *fs, const struct vmfs_inode *ip)
 {
-	return vmfs_cluster_shared(fs->vol) ? 0.0 : fs->entry_timeout;
-}
-
-static inline double fs_attr_timeout(struct vmfs_fs *fs)
-{
-	return vmfs_cluster_shared(fs->vol) ? 0.0 : fs->attr_timeout;
+	if (vmfs_cluster_shared(fs->vol) && (!ip || !S_ISDIR(ip->d.mode)))
+		return 0.0;
+	return fs->attr_timeout;
 }
 
 /* vmfs_vol_lock for a request: on failure replies with the error and returns false. */

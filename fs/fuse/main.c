@@ -348,6 +348,8 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 		close_volume(fs);
 		return -1;
 	}
+	/* Read-only mounts follow what the writers change (fs/core/cluster.c). */
+	fs->vol->ro_watch = m->rdonly;
 	/* Read-write mounts heartbeat under their host name (docs/LOCKING.md). */
 	if (!m->rdonly) {
 		vmfs_lm_disk(fs->dev, &fs->disk);
@@ -369,8 +371,7 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 		}
 	}
 	fs->rdonly = m->rdonly;
-	fs->attr_timeout = 1.0;
-	fs->entry_timeout = 1.0;
+	fs->attr_timeout = 1.0;	/* names and attributes alike (fs_timeout) */
 	pthread_mutex_init(&fs->stop_mu, NULL);
 	{
 		pthread_condattr_t ca;

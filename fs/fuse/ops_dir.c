@@ -18,6 +18,7 @@ void vmfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	if (!vmfs_lock_or_reply(req))
 		return;
+	vmfs_cluster_ro_recheck(fs->vol);	/* a read-only mount lists what writers wrote back */
 	ip = vmfs_get_or_reply(req, ino);
 	if (ip && !S_ISDIR(ip->d.mode)) {
 		fuse_reply_err(req, ENOTDIR);

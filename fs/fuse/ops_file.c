@@ -78,6 +78,7 @@ static int open_locked(struct vmfs_fs *fs, struct vmfs_inode **ipp, fuse_ino_t i
 		err = fs_fenced(fs) ? -EIO : vmfs_vol_lock(fs->vol);
 		if (err)
 			return err;
+		vmfs_cluster_ro_recheck(fs->vol);	/* close-to-open for read-only mounts */
 		err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), ipp);
 		if (!err && S_ISDIR((*ipp)->d.mode))
 			err = -EISDIR;

@@ -40,8 +40,8 @@ void vmfs_fill_entry(struct vmfs_fs *fs, struct vmfs_inode *ip, struct fuse_entr
 	memset(e, 0, sizeof(*e));
 	e->ino = ino_to_fuse(fs, ip->ino);
 	e->generation = ip->d.generation;
-	e->attr_timeout = fs_attr_timeout(fs);
-	e->entry_timeout = fs_entry_timeout(fs);
+	e->attr_timeout = fs_timeout(fs, ip);
+	e->entry_timeout = fs_timeout(fs, ip);
 	vmfs_fill_stat(fs->vol, ip, &e->attr);
 	ip->nlookup++;
 }
@@ -94,6 +94,7 @@ void vmfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct vmfs_fs *fs = req_fs(req);
 	struct fuse_entry_param e;
 	struct vmfs_inode *dp, *ip;
+	bool rechecked = false;
 	uint64_t ino;
 	int err;
 
@@ -104,6 +105,7 @@ void vmfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	if (!vmfs_lock_or_reply(req))
 		return;
+again:
 	dp = vmfs_get_or_reply(req, parent);
 	if (!dp)
 		goto out;
@@ -114,10 +116,16 @@ void vmfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		err = vmfs_dir_lookup(fs->vol, dp, name, strlen(name), &ino, NULL, NULL);
 	if (!err && strcmp(name, ".") && strcmp(name, ".."))
 		err = vmfs_inode_get(fs->vol, ino, &ip);
+	if (err == -ENOENT && fs->vol->ro_watch && !rechecked) {
+		/* A read-only mount: perhaps a writer made it since we cached the directory. */
+		vmfs_cluster_ro_recheck(fs->vol);
+		rechecked = true;
+		goto again;
+	}
 	if (err == -ENOENT) {
 		/* A negative entry, cached for the entry timeout. */
 		memset(&e, 0, sizeof(e));
-		e.entry_timeout = fs_entry_timeout(fs);
+		e.entry_timeout = fs_timeout(fs, NULL);
 		fuse_reply_entry(req, &e);
 	} else if (err) {
 		fuse_reply_err(req, err == -EFSBADCRC || err == -EFSCORRUPTED ? EIO : -err);
@@ -204,7 +212,7 @@ void vmfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	ip = vmfs_get_or_reply(req, ino);
 	if (ip) {
 		vmfs_fill_stat(fs->vol, ip, &st);
-		fuse_reply_attr(req, &st, fs_attr_timeout(fs));
+		fuse_reply_attr(req, &st, fs_timeout(fs, ip));
 	}
 	vmfs_vol_unlock(fs->vol);
 }
@@ -290,7 +298,7 @@ void vmfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_s
 			vmfs_inode_touch(ip, false, false, true);
 		vmfs_inode_dirty(fs->vol, ip);
 		vmfs_fill_stat(fs->vol, ip, &st);
-		fuse_reply_attr(req, &st, fs_attr_timeout(fs));
+		fuse_reply_attr(req, &st, fs_timeout(fs, ip));
 	} else {
 		fuse_reply_err(req, -err);
 	}
