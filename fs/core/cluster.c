@@ -32,8 +32,11 @@
 
 #include "fs/core/cluster.h"
 
-#define KEEPER_TICK_MS 5		/* how often a holder looks for a waiter */
-#define SYNC_EVERY_TICKS 20		/* file locks written about every 100 ms */
+#define KEEPER_TICK_MS 1		/* how often a holder looks for a waiter... */
+#define KEEPER_IDLE_TICK_MS 5		/* ... and when no other host was seen for a while */
+#define IDLE_HANDOVER_MS 5		/* unused this long: hand over at once */
+#define HOLD_QUANTUM_MS 50		/* in use: keep it this long after taking it */
+#define SYNC_EVERY_MS 100		/* file locks written about this often */
 #define VMFS_RO_RECHECK_MS 1000	/* read-only mounts: the attribute timeout */
 
 static void cl_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -263,8 +266,12 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 		pthread_mutex_lock(&vol->lock);
 		if (!cl && vol->ro_watch)
 			ro_revalidate(vol);
-		if (!cl || cl->held)
+		if (!cl)
 			return 0;
+		if (cl->held) {
+			__atomic_store_n(&cl->used_ms, lm_now_ms(), __ATOMIC_RELAXED);
+			return 0;
+		}
 		pthread_mutex_unlock(&vol->lock);
 
 		pthread_mutex_lock(&cl->mu);
@@ -293,6 +300,7 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 			}
 			cl->held = true;
 			cl->takes++;
+			cl->taken_ms = lm_now_ms();
 			pthread_mutex_unlock(&vol->lock);
 		}
 		pthread_mutex_lock(&cl->mu);
@@ -403,17 +411,36 @@ int vmfs_cluster_forget(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	return err == -ESTALE ? 0 : err;
 }
 
+/* Should the holder give the volume lock up now? Reads the record when it might. */
+static bool waiter_served(struct vmfs_cluster *cl, uint64_t now)
+{
+	uint64_t used = __atomic_load_n(&cl->used_ms, __ATOMIC_RELAXED);
+
+	/*
+	 * A waiter gets the lock as soon as we stop using it, or after a
+	 * quantum: a handover costs a write-back and two compare-and-writes,
+	 * so hosts that both keep working take turns of HOLD_QUANTUM_MS
+	 * rather than one operation each.
+	 */
+	if (now - used < IDLE_HANDOVER_MS && now - cl->taken_ms < HOLD_QUANTUM_MS)
+		return false;
+	return lm_lock_wanted(cl->hb, VMFS_VOLLOCK_BLK) == 1;
+}
+
 static void *keeper_main(void *arg)
 {
 	struct vmfs_vol *vol = arg;
 	struct vmfs_cluster *cl = vol->cl;
-	unsigned tick = 0;
+	uint64_t synced_ms = 0, now;
 	struct timespec ts;
+	long tick_ms;
 
 	pthread_mutex_lock(&cl->mu);
 	while (!cl->stop) {
+		/* Poll fast only while other hosts are about (200 reads a second alone). */
+		tick_ms = vmfs_cluster_shared(vol) ? KEEPER_TICK_MS : KEEPER_IDLE_TICK_MS;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += KEEPER_TICK_MS * 1000000L;
+		ts.tv_nsec += tick_ms * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
@@ -422,17 +449,19 @@ static void *keeper_main(void *arg)
 		if (cl->stop)
 			break;
 		pthread_mutex_unlock(&cl->mu);
-		tick++;
-		if (cl->held && !cl->hb->fenced && lm_hb_may_write(cl->hb)) {
-			bool waiter = lm_lock_wanted(cl->hb, VMFS_VOLLOCK_BLK) == 1;
+		now = lm_now_ms();
+		if (__atomic_load_n(&cl->held, __ATOMIC_RELAXED) && !cl->hb->fenced &&
+		    lm_hb_may_write(cl->hb)) {
+			bool hand = waiter_served(cl, now);
 
-			if (waiter || tick % SYNC_EVERY_TICKS == 0) {
+			if (hand || now - synced_ms >= SYNC_EVERY_MS) {
 				pthread_mutex_lock(&vol->lock);
-				if (waiter)
+				if (hand)
 					hand_over(vol);
 				else if (cl->held)
 					sync_pending(vol);
 				pthread_mutex_unlock(&vol->lock);
+				synced_ms = now;
 			}
 		}
 		pthread_mutex_lock(&cl->mu);

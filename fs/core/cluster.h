@@ -31,6 +31,7 @@ struct vmfs_cluster {
 	pthread_cond_t stop_cv;
 	uint64_t handoffs, takes;	/* statistics */
 	uint64_t shared_ms;		/* when another host last used the volume lock */
+	uint64_t taken_ms, used_ms;	/* when we took the volume lock; last used it */
 };
 
 int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb);
