@@ -7,8 +7,8 @@
 #      it, with the volume's default lease (8 s)
 #   3. aggregate write throughput: 4 hosts writing new files at once,
 #      against 1 host running the same 4 writers
-#   4. metadata (bench/metaops.c): 1 host alone, then 2 hosts at once in
-#      their own directories (they share the volume lock)
+#   4. metadata (bench/metaops.c): 1 host alone on the volume, then 2 hosts
+#      at once in their own directories (they share the volume lock)
 # Join time and lock latency are bench/lockbench's (docs/PERFORMANCE.md).
 #
 # usage: bench/multihost.sh [OUT.md]    (default bench/results-multihost-DATE.md)
@@ -67,7 +67,9 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 	echo "Command: \`bench/multihost.sh\` (MB=$MB per writer, N=$N for metaops)."
 	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo),"
 	echo "kernel $(uname -r), image on $(df -T "$W" | awk 'NR==2 {print $2}'),"
-	echo "mount.vmfs $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?') with O_DIRECT backing."
+	rev=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')
+	git -C "$SRC" diff --quiet HEAD -- fs lockmgr 2>/dev/null || rev="$rev plus uncommitted changes"
+	echo "mount.vmfs $rev with O_DIRECT backing."
 	echo
 } >"$OUT"
 
@@ -119,20 +121,22 @@ printf '## Aggregate write throughput, new files\n\n| case | MiB/s |\n| --- | --
 	"$one" "$four" >>"$OUT"
 
 # 4. metadata
+fresh 1
+mkdir "$W/h1/m0"
+solo=$("$W/metaops" "$W/h1/m0" "$N" | tail -1)
 fresh 2
 mkdir "$W/h1/m1" "$W/h2/m2"
-solo=$("$W/metaops" "$W/h1/m1" "$N" | tail -1)
 "$W/metaops" "$W/h1/m1" "$N" >"$W/m1.out" &
 p1=$!
 "$W/metaops" "$W/h2/m2" "$N" >"$W/m2.out"
 wait "$p1"
-echo "metaops alone: $solo"
+echo "metaops, one host mounted: $solo"
 echo "metaops h1 with h2 busy: $(tail -1 "$W/m1.out")"
 echo "metaops h2 with h1 busy: $(tail -1 "$W/m2.out")"
 {
 	printf '## Metadata, create+stat+unlink (metaops)\n\n'
-	printf -- '- one host alone: `%s`\n' "$solo"
-	printf -- '- two hosts at once, h1: `%s`\n' "$(tail -1 "$W/m1.out")"
-	printf -- '- two hosts at once, h2: `%s`\n' "$(tail -1 "$W/m2.out")"
+	printf -- '- one host, alone on the volume: `%s`\n' "$solo"
+	printf -- '- two hosts at once, each in its own directory, h1: `%s`\n' "$(tail -1 "$W/m1.out")"
+	printf -- '- the same, h2: `%s`\n' "$(tail -1 "$W/m2.out")"
 } >>"$OUT"
 echo "results in $OUT"

@@ -98,7 +98,8 @@ static uint64_t wall_ns(void)
 /*
  * lm_lock_acquire - take the lock record at mblock @blk in @mode.
  * Returns 0 (held; *held is the record written), -EBUSY when a live host
- * holds it in a conflicting mode (or all 32 shared places are live),
+ * holds it in a conflicting mode (or all 32 shared places are live; *held
+ * is then the record as read, so a waiter can see it change hands),
  * -ESTALE when this host may no longer write, or an I/O / corruption error.
  * A dead holder's place is taken over; held->hdr.lsn is set to 1 then, so
  * the caller knows to recover what the dead host held first.
@@ -136,6 +137,7 @@ int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guar
 		for (i = 0; i < lk.nholders; i++)
 			mine |= is_me(hb, &lk.holders[i]);
 		if (others && (lk.mode != mode || mode == VMFS_LOCK_M_EXCL)) {
+			*held = lk;
 			err = -EBUSY;
 			break;
 		}
@@ -143,6 +145,7 @@ int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guar
 		if (err < 0)
 			break;
 		if (err == WAITER_OTHER && !mine) {
+			*held = lk;
 			err = -EBUSY;	/* leave it to the host that waits for it */
 			break;
 		}
@@ -151,6 +154,7 @@ int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guar
 			lk.want_gen = 0;
 		}
 		if (!mine && lk.nholders >= VMFS_LOCK_MAX_HOLDERS) {
+			*held = lk;
 			err = -EBUSY;
 			break;
 		}

@@ -106,8 +106,13 @@ static int sync_one(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	if (need == ip->lk_disk)
 		return 0;
 	if (need == VMFS_LOCK_M_FREE) {
-		err = vmfs_bc_flush(vol);
-		if (!err)
+		/*
+		 * Whoever opens it next reads what we wrote: now, unless we hold
+		 * the volume lock, which the opener must take first (the
+		 * handover writes everything back).
+		 */
+		err = cl->held ? 0 : vmfs_bc_flush(vol);
+		if (!err && !cl->held)
 			err = vmfs_dev_flush(vol->dev);
 		if (!err)
 			err = lm_lock_release(cl->hb, blk, NULL);
@@ -194,7 +199,7 @@ static int hand_over(struct vmfs_vol *vol)
 	err = lm_lock_release(cl->hb, VMFS_VOLLOCK_BLK, &after);
 	if (err)
 		return err;
-	cl->held = false;
+	__atomic_store_n(&cl->held, false, __ATOMIC_RELAXED);	/* the keeper peeks */
 	__atomic_store_n(&cl->shared_ms, lm_now_ms(), __ATOMIC_RELAXED);
 	cl->left_version = after.version;
 	cl->left_valid = true;
@@ -202,11 +207,16 @@ static int hand_over(struct vmfs_vol *vol)
 	return 0;
 }
 
-/* Take the volume lock on disk, waiting for its holder to hand it over. */
+/*
+ * Take the volume lock on disk, waiting for its holder to hand it over.
+ * Among many hosts one waits its turn for a while (one waiter is named at
+ * a time); it gives up only when the lock stops changing hands for
+ * wait_ms (a holder that neither works nor dies nor lets go).
+ */
 static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
 {
 	struct vmfs_cluster *cl = vol->cl;
-	uint64_t start = lm_now_ms(), nap = 1;
+	uint64_t start = lm_now_ms(), nap = 1, seen = UINT64_MAX;
 	bool wanting = false;
 	int err;
 
@@ -217,6 +227,10 @@ static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
 			break;
 		if (!wanting && lm_lock_want(cl->hb, VMFS_VOLLOCK_BLK, true) == 0)
 			wanting = true;
+		if (held->version != seen) {	/* it moves: our turn will come */
+			seen = held->version;
+			start = lm_now_ms();
+		}
 		if (lm_now_ms() - start > cl->wait_ms) {
 			cl_log(LOG_ERR, "gave up waiting %u ms for the volume lock", cl->wait_ms);
 			break;
@@ -298,7 +312,7 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 					__atomic_store_n(&cl->shared_ms, lm_now_ms(),
 							 __ATOMIC_RELAXED);
 			}
-			cl->held = true;
+			__atomic_store_n(&cl->held, true, __ATOMIC_RELAXED);
 			cl->takes++;
 			cl->taken_ms = lm_now_ms();
 			pthread_mutex_unlock(&vol->lock);

@@ -430,27 +430,25 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 		err = -EAGAIN;
 	if (err)
 		goto out;
+	vmfs_inode_dirty(vol, ip);	/* a handover meanwhile writes what was allocated */
 	vmfs_vol_unlock(vol);
 	err = segs_run(vol, &direct, VMFS_IO_WRITE, (uint8_t *)buf);
 	if (!err)
 		err = segs_run(vol, &staged, VMFS_IO_WRITE, stage);
+	if (!err)
+		err = vmfs_vol_lock(vol);	/* converting may split the tree: it allocates */
 	if (err) {
-		vmfs_vol_lock_local(vol);
+		vmfs_vol_lock_local(vol);	/* the file is ours: record it under ours alone */
 		goto out;
 	}
-	err = vmfs_vol_lock(vol);	/* converting may split the tree: it allocates */
-	if (err)
-		goto free_out;
-	if (!err)
-		err = vmfs_ext_mark_written(vol, ip, stage_off >> MSHIFT,
-					    vmfs_div_up(off + size - stage_off, MB));
+	err = vmfs_ext_mark_written(vol, ip, stage_off >> MSHIFT,
+				    vmfs_div_up(off + size - stage_off, MB));
 	if (!err)
 		after_write(vol, ip, off + size, kp);
 out:
 	if (err)
 		vmfs_inode_dirty(vol, ip);	/* what was allocated stays recorded */
 	vmfs_vol_unlock(vol);
-free_out:
 	free(direct.v);
 	free(staged.v);
 	free(stage);
