@@ -96,6 +96,105 @@ static uint64_t wall_ns(void)
 }
 
 /*
+ * The one way a lock record changes: read it, let @change edit the copy,
+ * compare-and-write it against the bytes read, and start over when another
+ * host changed it in between. @change returns 0 to write (the version is
+ * bumped here), LK_KEEP to stop without writing, or a negative errno. A
+ * fenced host writes nothing; @live_only also stops one that may not write
+ * now (a release may still go out while the lease lasts). *out is the
+ * record as written, or as last read when nothing was written.
+ */
+#define LK_KEEP 1
+typedef int (*lock_change_fn)(struct lm_hb *hb, struct vmfs_lock *lk, void *arg);
+
+static int lock_update(struct lm_hb *hb, uint64_t blk, bool live_only, lock_change_fn change,
+		       void *arg, struct vmfs_lock *out)
+{
+	const struct lm_disk *disk = hb->disk;
+	struct vmfs_lock lk;
+	uint8_t *raw, *nraw;
+	unsigned try;
+	int err = -EILSEQ;
+
+	raw = calloc(2, disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	nraw = raw + disk->sector;
+	for (try = 0; try < LOCK_TRIES && err == -EILSEQ; try++) {
+		if (hb->fenced || (live_only && !lm_hb_may_write(hb))) {
+			err = -ESTALE;
+			break;
+		}
+		err = lm_lock_read(disk, hb->uuid, blk, &lk, raw);
+		if (err)
+			break;
+		err = change(hb, &lk, arg);
+		if (out)
+			*out = lk;
+		if (err)
+			break;
+		lk.hdr.magic = VMFS_MAGIC_LOCK;	/* a never-used record decodes zeroed */
+		lk.hdr.blkno = blk;
+		memcpy(lk.hdr.uuid, hb->uuid, 16);
+		lk.hdr.lsn = 0;
+		lk.version++;
+		memset(nraw, 0, disk->sector);
+		vmfs_lock_encode(nraw, &lk);
+		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
+		if (!err && out)
+			*out = lk;
+	}
+	free(raw);
+	return err == LK_KEEP ? 0 : err;
+}
+
+struct acquire_args {
+	uint32_t type, mode;
+	uint64_t guarded;
+	bool broke;
+};
+
+static int acquire_change(struct lm_hb *hb, struct vmfs_lock *lk, void *arg)
+{
+	struct acquire_args *a = arg;
+	bool mine = false;
+	unsigned i;
+	int others, ws;
+
+	others = prune(hb, lk, &a->broke);
+	if (others < 0)
+		return others;
+	for (i = 0; i < lk->nholders; i++)
+		mine |= is_me(hb, &lk->holders[i]);
+	if (others && (lk->mode != a->mode || a->mode == VMFS_LOCK_M_EXCL))
+		return -EBUSY;
+	ws = waiter_state(hb, lk);
+	if (ws < 0)
+		return ws;
+	if (ws == WAITER_OTHER && !mine)
+		return -EBUSY;	/* leave it to the host that waits for it */
+	if (!mine && lk->nholders >= VMFS_LOCK_MAX_HOLDERS)
+		return -EBUSY;
+	if (mine && lk->mode == a->mode)
+		return LK_KEEP;	/* already ours in this mode */
+	if (ws != WAITER_NONE) {	/* ours (served now), or a dead host's */
+		lk->want_slot = 0;
+		lk->want_gen = 0;
+	}
+	if (mine)		/* changing our own mode: only when alone */
+		lk->nholders = 0;
+	lk->guarded = a->guarded;
+	lk->type = a->type;
+	lk->mode = a->mode;
+	lk->acquired_ns = wall_ns();
+	lk->holders[lk->nholders].slot = (uint16_t)hb->slot;
+	lk->holders[lk->nholders].flags = 0;
+	lk->holders[lk->nholders].hb_gen = (uint32_t)hb->mine.generation;
+	lk->nholders++;
+	return 0;
+}
+
+/*
  * lm_lock_acquire - take the lock record at mblock @blk in @mode.
  * Returns 0 (held; *held is the record written), -EBUSY when a live host
  * holds it in a conflicting mode (or all 32 shared places are live; *held
@@ -107,88 +206,28 @@ static uint64_t wall_ns(void)
 int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guarded,
 		    uint32_t mode, struct vmfs_lock *held)
 {
-	const struct lm_disk *disk = hb->disk;
-	struct vmfs_lock lk;
-	uint8_t *raw, *nraw;
-	unsigned try, i;
-	bool broke = false, mine;
-	int err = -EILSEQ, others;
+	struct acquire_args a = { .type = type, .mode = mode, .guarded = guarded };
+	int err;
 
 	if (mode < VMFS_LOCK_M_EXCL || mode > VMFS_LOCK_M_MW)
 		return -EINVAL;
-	raw = calloc(2, disk->sector);
-	if (!raw)
-		return -ENOMEM;
-	nraw = raw + disk->sector;
-	for (try = 0; try < LOCK_TRIES && err == -EILSEQ; try++) {
-		if (!lm_hb_may_write(hb)) {
-			err = -ESTALE;
-			break;
-		}
-		err = lm_lock_read(disk, hb->uuid, blk, &lk, raw);
-		if (err)
-			break;
-		others = prune(hb, &lk, &broke);
-		if (others < 0) {
-			err = others;
-			break;
-		}
-		mine = false;
-		for (i = 0; i < lk.nholders; i++)
-			mine |= is_me(hb, &lk.holders[i]);
-		if (others && (lk.mode != mode || mode == VMFS_LOCK_M_EXCL)) {
-			*held = lk;
-			err = -EBUSY;
-			break;
-		}
-		err = waiter_state(hb, &lk);
-		if (err < 0)
-			break;
-		if (err == WAITER_OTHER && !mine) {
-			*held = lk;
-			err = -EBUSY;	/* leave it to the host that waits for it */
-			break;
-		}
-		if (err != WAITER_NONE) {	/* ours (served now), or a dead host's */
-			lk.want_slot = 0;
-			lk.want_gen = 0;
-		}
-		if (!mine && lk.nholders >= VMFS_LOCK_MAX_HOLDERS) {
-			*held = lk;
-			err = -EBUSY;
-			break;
-		}
-		if (mine && lk.mode == mode) {
-			*held = lk;	/* already ours in this mode */
-			err = 0;
-			break;
-		}
-		if (mine) {	/* changing our own mode: only when alone */
-			lk.nholders = 0;
-		}
-		lk.hdr.magic = VMFS_MAGIC_LOCK;
-		lk.hdr.blkno = blk;
-		memcpy(lk.hdr.uuid, hb->uuid, 16);
-		lk.hdr.lsn = 0;
-		lk.guarded = guarded;
-		lk.type = type;
-		lk.mode = mode;
-		lk.version++;
-		lk.acquired_ns = wall_ns();
-		lk.holders[lk.nholders].slot = (uint16_t)hb->slot;
-		lk.holders[lk.nholders].flags = 0;
-		lk.holders[lk.nholders].hb_gen = (uint32_t)hb->mine.generation;
-		lk.nholders++;
-		memset(nraw, 0, disk->sector);
-		vmfs_lock_encode(nraw, &lk);
-		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
-		if (!err) {
-			*held = lk;
-			held->hdr.lsn = broke ? 1 : 0;
-		}
-	}
-	free(raw);
+	err = lock_update(hb, blk, true, acquire_change, &a, held);
+	if (!err)
+		held->hdr.lsn = a.broke ? 1 : 0;
 	return err;
+}
+
+static int release_change(struct lm_hb *hb, struct vmfs_lock *lk, void *arg)
+{
+	unsigned i;
+
+	(void)arg;
+	for (i = 0; i < lk->nholders && !is_me(hb, &lk->holders[i]); i++)
+		;
+	if (i == lk->nholders)
+		return LK_KEEP;	/* not ours (any more) */
+	drop_holder(lk, i);
+	return 0;
 }
 
 /*
@@ -197,40 +236,23 @@ int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guar
  */
 int lm_lock_release(struct lm_hb *hb, uint64_t blk, struct vmfs_lock *after)
 {
-	const struct lm_disk *disk = hb->disk;
-	struct vmfs_lock lk;
-	uint8_t *raw, *nraw;
-	unsigned try, i;
-	int err = -EILSEQ;
+	return lock_update(hb, blk, false, release_change, NULL, after);
+}
 
-	raw = calloc(2, disk->sector);
-	if (!raw)
-		return -ENOMEM;
-	nraw = raw + disk->sector;
-	for (try = 0; try < LOCK_TRIES && err == -EILSEQ; try++) {
-		if (hb->fenced) {
-			err = -ESTALE;	/* a fenced host writes nothing, not even a release */
-			break;
-		}
-		err = lm_lock_read(disk, hb->uuid, blk, &lk, raw);
-		if (err)
-			break;
-		for (i = 0; i < lk.nholders && !is_me(hb, &lk.holders[i]); i++)
-			;
-		if (i == lk.nholders) {
-			err = 0;	/* not ours (any more) */
-			break;
-		}
-		drop_holder(&lk, i);
-		lk.version++;
-		memset(nraw, 0, disk->sector);
-		vmfs_lock_encode(nraw, &lk);
-		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
-	}
-	if (!err && after)
-		*after = lk;
-	free(raw);
-	return err;
+static int want_change(struct lm_hb *hb, struct vmfs_lock *lk, void *arg)
+{
+	bool want = *(bool *)arg;
+	int ws = waiter_state(hb, lk);
+
+	if (ws < 0)
+		return ws;
+	if (want ? ws == WAITER_ME : ws != WAITER_ME)
+		return LK_KEEP;	/* already as asked */
+	if (want && ws == WAITER_OTHER)
+		return -EBUSY;
+	lk->want_slot = want ? (uint16_t)(hb->slot + 1) : 0;
+	lk->want_gen = want ? (uint32_t)hb->mine.generation : 0;
+	return 0;
 }
 
 /*
@@ -240,47 +262,7 @@ int lm_lock_release(struct lm_hb *hb, uint64_t blk, struct vmfs_lock *after)
  */
 int lm_lock_want(struct lm_hb *hb, uint64_t blk, bool want)
 {
-	const struct lm_disk *disk = hb->disk;
-	struct vmfs_lock lk;
-	uint8_t *raw, *nraw;
-	unsigned try;
-	int err = -EILSEQ, ws;
-
-	raw = calloc(2, disk->sector);
-	if (!raw)
-		return -ENOMEM;
-	nraw = raw + disk->sector;
-	for (try = 0; try < LOCK_TRIES && err == -EILSEQ; try++) {
-		if (!lm_hb_may_write(hb)) {
-			err = -ESTALE;
-			break;
-		}
-		err = lm_lock_read(disk, hb->uuid, blk, &lk, raw);
-		if (err)
-			break;
-		ws = waiter_state(hb, &lk);
-		if (ws < 0) {
-			err = ws;
-			break;
-		}
-		if (want ? ws == WAITER_ME : ws != WAITER_ME)
-			break;		/* already as asked */
-		if (want && ws == WAITER_OTHER) {
-			err = -EBUSY;
-			break;
-		}
-		lk.hdr.magic = VMFS_MAGIC_LOCK;	/* a never-used record decodes zeroed */
-		lk.hdr.blkno = blk;
-		memcpy(lk.hdr.uuid, hb->uuid, 16);
-		lk.want_slot = want ? (uint16_t)(hb->slot + 1) : 0;
-		lk.want_gen = want ? (uint32_t)hb->mine.generation : 0;
-		lk.version++;
-		memset(nraw, 0, disk->sector);
-		vmfs_lock_encode(nraw, &lk);
-		err = disk->caw(disk->ctx, blk << VMFS_MBLOCK_SHIFT, disk->sector, raw, nraw, NULL);
-	}
-	free(raw);
-	return err;
+	return lock_update(hb, blk, true, want_change, &want, NULL);
 }
 
 /* Does a host other than us wait for the lock at @blk? 1, 0 or an error. */

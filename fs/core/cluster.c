@@ -37,6 +37,8 @@
 #define IDLE_HANDOVER_MS 5		/* unused this long: hand over at once */
 #define HOLD_QUANTUM_MS 50		/* in use: keep it this long after taking it */
 #define SYNC_EVERY_MS 100		/* file locks written about this often */
+#define WAITER_NAP_MS 2			/* the named waiter's polling, at most */
+#define OTHER_NAP_MS 32			/* other waiters', at most */
 #define VMFS_RO_RECHECK_MS 1000	/* read-only mounts: the attribute timeout */
 
 static void cl_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -225,8 +227,10 @@ static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
 				      VMFS_LOCK_M_EXCL, held);
 		if (err != -EBUSY)
 			break;
-		if (!wanting && lm_lock_want(cl->hb, VMFS_VOLLOCK_BLK, true) == 0)
+		if (!wanting && lm_lock_want(cl->hb, VMFS_VOLLOCK_BLK, true) == 0) {
 			wanting = true;
+			nap = 1;
+		}
 		if (held->version != seen) {	/* it moves: our turn will come */
 			seen = held->version;
 			start = lm_now_ms();
@@ -236,8 +240,15 @@ static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
 			break;
 		}
 		lm_sleep_ms(nap);
-		if (nap < 8)
+		/*
+		 * The named waiter is served next: it looks often. The others
+		 * (with many hosts, most of them) only need to see it free and
+		 * name themselves: polling fast would load the holder's disk.
+		 */
+		if (nap < (wanting ? WAITER_NAP_MS : OTHER_NAP_MS))
 			nap *= 2;
+		if (wanting && nap > WAITER_NAP_MS)
+			nap = WAITER_NAP_MS;
 	}
 	if (err && wanting)
 		lm_lock_want(cl->hb, VMFS_VOLLOCK_BLK, false);

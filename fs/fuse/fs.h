@@ -19,7 +19,6 @@
 struct vmfs_fs {
 	struct vmfs_vol *vol;
 	struct vmfs_dev *dev;
-	struct fuse_session *se;
 	double attr_timeout;
 	bool rdonly;
 	struct lm_disk disk;		/* heartbeat I/O (read-write mounts) */

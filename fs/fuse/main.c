@@ -413,7 +413,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mount.vmfs: cannot create the FUSE session\n");
 		goto out_vol;
 	}
-	fs.se = se;
 	if (fuse_set_signal_handlers(se))
 		goto out_se;
 	if (fuse_session_mount(se, m.mountpoint)) {

@@ -113,18 +113,13 @@ void vmfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		vmfs_vol_unlock(fs->vol);
 		err = vmfs_file_truncate(fs->vol, ip, 0);
 		vmfs_vol_lock_local(fs->vol);
-		if (!err && fuse_req_ctx(req)->uid != 0)
+		if (!err && fuse_req_ctx(req)->uid != 0 && (ip->d.mode & (S_ISUID | S_ISGID))) {
 			ip->d.mode &= ~(uint32_t)(S_ISUID | S_ISGID);
+			vmfs_inode_dirty(fs->vol, ip);
+		}
 	}
 	set_open_flags(fi);
 	fi->fh = ip->ino;
-	/*
-	 * Close-to-open across hosts: the kernel must not go on with a size it
-	 * cached before another host wrote the file (attributes only: this
-	 * takes no kernel lock an open holds).
-	 */
-	if (!err && vmfs_cluster_shared(fs->vol))
-		fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
 	if (err) {
 		vmfs_cluster_close(fs->vol, ip, open_for_write(fi));
 		fuse_reply_err(req, errno_of(err));
