@@ -45,6 +45,18 @@ static void node_root(struct vmfs_bt *bt, struct node *n)
 	vmfs_bt_hdr_decode(n->hdrp, &n->h);
 }
 
+/*
+ * Is the whole tree its root, a leaf with @bytes to spare? Then inserting
+ * and deleting records worth @bytes neither allocates nor frees a node.
+ */
+bool vmfs_bt_root_leaf_room(struct vmfs_bt *bt, size_t bytes)
+{
+	struct node n;
+
+	node_root(bt, &n);
+	return n.h.level == 0 && n.h.used <= n.cap && n.cap - n.h.used >= bytes;
+}
+
 static int node_check(const struct node *n, unsigned level)
 {
 	if (n->h.level != level || n->h.used > n->cap)

@@ -164,6 +164,16 @@ int vmfs_ext_punch(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk, u
 	return err;
 }
 
+/* Free the unwritten extents of [lblk, lblk+len), keeping written data. */
+int vmfs_ext_punch_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+			     uint64_t len)
+{
+	int err = ext_rewrite(vol, ip, lblk, len, punch_piece, VMFS_EXT_UNWRITTEN, 0);
+
+	vmfs_inode_dirty(vol, ip);
+	return err;
+}
+
 static int written_piece(struct vmfs_vol *vol, struct vmfs_inode *ip, const struct vmfs_extent *p)
 {
 	struct vmfs_extent e = *p;

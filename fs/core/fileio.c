@@ -376,6 +376,94 @@ static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t
 	return err;
 }
 
+/*
+ * Several hosts (fs/core/cluster.h): a host appending to a file it holds
+ * allocates AHEAD_MBLOCKS past the write while it has the volume lock, as
+ * unwritten extents, so the writes that follow land in blocks already
+ * allocated and need only vol->lock (the file is this host's). What is
+ * left past EOF when the last writer closes is freed again
+ * (vmfs_file_trim_ahead).
+ */
+#define AHEAD_MBLOCKS (64ull << (20 - MSHIFT))	/* 64 MiB */
+/* Extent records a write may add or rewrite in a root leaf, with room to spare. */
+#define LOCAL_ROOM (4 * (VMFS_BT_LEAF_HDR + 24))	/* 24: an extent value (FORMAT.md) */
+
+/* Is [off, off+size) wholly mapped (written or unwritten extents)? */
+static bool range_mapped(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t off, size_t size)
+{
+	uint64_t lblk = off >> MSHIFT, lend = (off + size + MB - 1) >> MSHIFT;
+	struct vmfs_extent e;
+
+	while (lblk < lend) {
+		if (vmfs_ext_find(vol, ip, lblk, &e) || e.lstart > lblk)
+			return false;
+		lblk = e.lstart + e.len;
+	}
+	return true;
+}
+
+/*
+ * May this write to @ip run under vol->lock alone? Only on a multi-host
+ * mount, for a file this host has open for writing (so holds), whose
+ * extent tree is one root leaf with room (converting extents then neither
+ * allocates nor frees).
+ */
+static bool write_local_ok(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+
+	return vol->cl && ip->nopen_w && ip->d.data_fmt == VMFS_FMT_BTREE &&
+	       vmfs_bt_root_leaf_room(&bt, LOCAL_ROOM);
+}
+
+/* Takes vol->lock; true (and holding it) when the conversion may run under it alone. */
+static bool write_local_ok_now(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	vmfs_vol_lock_local(vol);
+	if (write_local_ok(vol, ip))
+		return true;
+	vmfs_vol_unlock(vol);
+	return false;
+}
+
+/* Under the volume lock: unwritten extents for AHEAD_MBLOCKS past @end (best effort). */
+static void allocate_ahead(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t end)
+{
+	uint64_t from = vmfs_div_up(end, MB), upto = from + AHEAD_MBLOCKS;
+
+	if (ip->ahead_end >= from + AHEAD_MBLOCKS / 2)
+		return;		/* still well ahead */
+	if (upto << MSHIFT > VMFS_MAX_FILE_BYTES ||
+	    vmfs_free_mblocks(vol) < AHEAD_MBLOCKS * 4 + VMFS_META_RESERVE)
+		return;		/* never at the cost of space someone needs */
+	if (allocate_range(vol, ip, from << MSHIFT, AHEAD_MBLOCKS << MSHIFT) == 0)
+		ip->ahead_end = upto;
+	vmfs_inode_dirty(vol, ip);
+}
+
+/*
+ * The last writer of @ip closed: free what was allocated ahead past EOF and
+ * not written. Takes the io_lock and the volume lock.
+ */
+int vmfs_file_trim_ahead(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	uint64_t from;
+	int err;
+
+	pthread_rwlock_wrlock(&ip->io_lock);
+	err = vmfs_vol_lock(vol);
+	if (!err) {
+		from = vmfs_div_up(ip->d.size, MB);
+		if (ip->ahead_end > from)
+			err = vmfs_ext_punch_unwritten(vol, ip, from, ip->ahead_end - from);
+		if (!err)
+			ip->ahead_end = 0;
+		vmfs_vol_unlock(vol);
+	}
+	pthread_rwlock_unlock(&ip->io_lock);
+	return err;
+}
+
 /* Under vol->lock: write @size bytes at 0 into an inline file; -EFBIG if they do not fit. */
 int vmfs_file_write_inline(struct vmfs_vol *vol, struct vmfs_inode *ip, const void *buf,
 			   size_t size)
@@ -401,16 +489,22 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 	struct segs direct = { 0 }, staged = { 0 };
 	uint64_t stage_off = off & ~(uint64_t)(MB - 1);
 	uint8_t *stage;
+	bool local;
 	int err;
 
 	stage = aligned_alloc(MB, 2 * MB);
 	if (!stage)
 		return -ENOMEM;
 
-	err = vmfs_vol_lock(vol);
-	if (err) {
-		free(stage);
-		return err;
+	vmfs_vol_lock_local(vol);
+	local = write_local_ok(vol, ip) && range_mapped(vol, ip, off, size);
+	if (!local) {
+		vmfs_vol_unlock(vol);
+		err = vmfs_vol_lock(vol);
+		if (err) {
+			free(stage);
+			return err;
+		}
 	}
 	if (ip->d.data_fmt == VMFS_FMT_INLINE && off + size <= VMFS_DATA_ROOT_BYTES) {
 		memcpy(ip->d.data_root + off, buf, size);
@@ -419,11 +513,14 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 		free(stage);
 		return (ssize_t)size;
 	}
-	err = uninline(vol, ip);
+	err = local ? 0 : uninline(vol, ip);
 	if (!err && ip->d.data_fmt == VMFS_FMT_EMPTY)
 		err = -EFSCORRUPTED;
-	if (!err)
+	if (!err && !local)
 		err = allocate_range(vol, ip, off, size);
+	if (!err && !local && vmfs_cluster_shared(vol) && off + size >= ip->d.size &&
+	    !file_is_small(vol, ip, off + size))
+		allocate_ahead(vol, ip, off + size);
 	if (!err)
 		err = plan_write(vol, ip, buf, size, off, &direct, &staged, stage);
 	if (!err && shared && staged.n)
@@ -435,12 +532,15 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 	err = segs_run(vol, &direct, VMFS_IO_WRITE, (uint8_t *)buf);
 	if (!err)
 		err = segs_run(vol, &staged, VMFS_IO_WRITE, stage);
+	if (!err && write_local_ok_now(vol, ip))
+		goto convert;
 	if (!err)
 		err = vmfs_vol_lock(vol);	/* converting may split the tree: it allocates */
 	if (err) {
 		vmfs_vol_lock_local(vol);	/* the file is ours: record it under ours alone */
 		goto out;
 	}
+convert:
 	err = vmfs_ext_mark_written(vol, ip, stage_off >> MSHIFT,
 				    vmfs_div_up(off + size - stage_off, MB));
 	if (!err)

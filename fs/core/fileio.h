@@ -20,6 +20,7 @@ ssize_t vmfs_file_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const void 
 			size_t size, uint64_t off, bool kill_priv);
 int vmfs_file_write_inline(struct vmfs_vol *vol, struct vmfs_inode *ip, const void *buf,
 			   size_t size);
+int vmfs_file_trim_ahead(struct vmfs_vol *vol, struct vmfs_inode *ip);
 int vmfs_file_truncate(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t size);
 int vmfs_file_fallocate(struct vmfs_vol *vol, struct vmfs_inode *ip, int mode, uint64_t off,
 			uint64_t len);

@@ -58,6 +58,7 @@ struct vmfs_inode {
 	bool lk_queued;			/* on the cluster's list of locks to sync */
 	uint64_t epoch;			/* d is valid for vol->epoch (cluster.c) */
 	uint64_t lk_free_take;		/* its lock was seen free in this holding of the volume lock */
+	uint64_t ahead_end;		/* mblocks past EOF allocated ahead of writes, up to here */
 	pthread_rwlock_t io_lock;
 	struct vmfs_inode *hnext;
 };
@@ -157,6 +158,7 @@ int vmfs_bt_insert(struct vmfs_vol *vol, struct vmfs_bt *bt, uint64_t key, const
 		   size_t vlen);
 int vmfs_bt_delete(struct vmfs_vol *vol, struct vmfs_bt *bt, uint64_t key);
 int vmfs_bt_destroy(struct vmfs_vol *vol, struct vmfs_bt *bt);
+bool vmfs_bt_root_leaf_room(struct vmfs_bt *bt, size_t bytes);
 /* Visit every node block of the tree (fsck, statistics). */
 int vmfs_bt_walk_nodes(struct vmfs_vol *vol, struct vmfs_bt *bt,
 		       int (*cb)(void *arg, uint64_t blkno, unsigned level), void *arg);
@@ -180,6 +182,8 @@ int vmfs_ext_find(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
 		  struct vmfs_extent *e);
 int vmfs_ext_insert(struct vmfs_vol *vol, struct vmfs_inode *ip, const struct vmfs_extent *e);
 int vmfs_ext_punch(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk, uint64_t len);
+int vmfs_ext_punch_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
+			     uint64_t len);
 int vmfs_ext_mark_written(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
 			  uint64_t len);
 int vmfs_ext_mark_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,

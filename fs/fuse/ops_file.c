@@ -136,6 +136,13 @@ void vmfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	bool del = false;
 
 	vmfs_vol_lock_local(fs->vol);
+	if (open_for_write(fi) && vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip) == 0 &&
+	    ip->nopen_w == 1 && ip->ahead_end) {
+		/* The last writer: free what was allocated past EOF (still pinned by this open). */
+		vmfs_vol_unlock(fs->vol);
+		vmfs_file_trim_ahead(fs->vol, ip);
+		vmfs_vol_lock_local(fs->vol);
+	}
 	if (vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip) == 0) {
 		vmfs_cluster_close(fs->vol, ip, open_for_write(fi));
 		del = ip->d.nlink == 0 && !ip->nopen && !ip->nlookup;

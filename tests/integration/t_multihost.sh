@@ -127,6 +127,9 @@ start=$(date +%s%N)
 dd if="$T/disk" of="$T/h1/vm.vmdk" bs=1M oflag=direct conv=fsync status=none
 dd if="$T/h2/vm.vmdk" of="$T/got" bs=1M iflag=direct status=none
 vmfs_check "a disk closed on h1 is opened on h2 at once, every byte there" cmp "$T/disk" "$T/got"
+# h1 allocated ahead of its appends (docs/LOCKING.md); the close gave back the rest.
+vmfs_expect_eq "nothing stays allocated past the end after the close" \
+	"$(vmfs_alloc_bytes "$T/h2/vm.vmdk")" $((8 << 20))
 vmfs_log "write 8 MiB on h1 + read on h2: $((($(date +%s%N) - start) / 1000000)) ms"
 
 # --- kill -9 of a host that holds a file ---------------------------------------
