@@ -265,18 +265,25 @@ int lm_lock_want(struct lm_hb *hb, uint64_t blk, bool want)
 	return lock_update(hb, blk, true, want_change, &want, NULL);
 }
 
+/* Read the record at @blk without keeping its bytes. */
+static int read_record(struct lm_hb *hb, uint64_t blk, struct vmfs_lock *lk)
+{
+	uint8_t *raw = calloc(1, hb->disk->sector);
+	int err;
+
+	if (!raw)
+		return -ENOMEM;
+	err = lm_lock_read(hb->disk, hb->uuid, blk, lk, raw);
+	free(raw);
+	return err;
+}
+
 /* Does a host other than us wait for the lock at @blk? 1, 0 or an error. */
 int lm_lock_wanted(struct lm_hb *hb, uint64_t blk)
 {
 	struct vmfs_lock lk;
-	uint8_t *raw;
-	int err;
+	int err = read_record(hb, blk, &lk);
 
-	raw = calloc(1, hb->disk->sector);
-	if (!raw)
-		return -ENOMEM;
-	err = lm_lock_read(hb->disk, hb->uuid, blk, &lk, raw);
-	free(raw);
 	if (err)
 		return err;
 	return lk.want_slot && !(lk.want_slot - 1 == hb->slot &&
@@ -292,16 +299,11 @@ int lm_lock_wanted(struct lm_hb *hb, uint64_t blk)
 int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode)
 {
 	struct vmfs_lock lk;
-	uint8_t *raw;
 	bool broke = false;
 	unsigned i;
 	int err, others;
 
-	raw = calloc(1, hb->disk->sector);
-	if (!raw)
-		return -ENOMEM;
-	err = lm_lock_read(hb->disk, hb->uuid, blk, &lk, raw);
-	free(raw);
+	err = read_record(hb, blk, &lk);
 	if (err)
 		return err;
 	others = prune(hb, &lk, &broke);

@@ -6,10 +6,12 @@
  * metadata: directories, descriptors of files not locked by this host,
  * bitmaps and group headers. A host takes it at its first operation and
  * keeps it; when another host waits for it (want_slot in the record), the
- * keeper thread writes back every dirty block, flushes the device and
- * releases it. Whoever takes it next and finds that another host had it in
- * between drops every clean cached block, every group header and every
- * descriptor it does not hold locked, and reads them again.
+ * keeper thread, once this host has not used it for IDLE_HANDOVER_MS or
+ * has had it for HOLD_QUANTUM_MS, writes back every dirty block, flushes
+ * the device and releases it. Whoever takes it next and finds that another
+ * host had it in between drops every clean cached block, every group
+ * header and every descriptor it does not hold locked, and reads them
+ * again.
  *
  * File locks: an open takes the descriptor's lock (exclusive for writing,
  * read-only shared otherwise). While this host holds the volume lock no
@@ -20,6 +22,9 @@
  * hold the volume lock (another host may be waiting to open the file).
  * Data and attributes of a file locked by this host change under vol->lock
  * alone (vmfs_vol_lock_local): no other host can touch them.
+ *
+ * Read-only mounts take no lock at all: they forget their caches now and
+ * then (ro_revalidate) and read what the writers have written back.
  */
 #include <inttypes.h>
 #include <stdarg.h>

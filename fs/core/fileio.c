@@ -382,7 +382,7 @@ static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t
  * unwritten extents, so the writes that follow land in blocks already
  * allocated and need only vol->lock (the file is this host's). What is
  * left past EOF when the last writer closes is freed again
- * (vmfs_file_trim_ahead).
+ * (vmfs_file_trim_ahead), as XFS does with its speculative preallocation.
  */
 #define AHEAD_MBLOCKS (64ull << (20 - MSHIFT))	/* 64 MiB */
 /* Extent records a write may add or rewrite in a root leaf, with room to spare. */
@@ -436,8 +436,9 @@ static void allocate_ahead(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t
 	if (upto << MSHIFT > VMFS_MAX_FILE_BYTES ||
 	    vmfs_free_mblocks(vol) < AHEAD_MBLOCKS * 4 + VMFS_META_RESERVE)
 		return;		/* never at the cost of space someone needs */
-	if (allocate_range(vol, ip, from << MSHIFT, AHEAD_MBLOCKS << MSHIFT) == 0)
-		ip->ahead_end = upto;
+	/* Even a partial failure leaves extents to give back at close. */
+	allocate_range(vol, ip, from << MSHIFT, AHEAD_MBLOCKS << MSHIFT);
+	ip->ahead_end = upto;
 	vmfs_inode_dirty(vol, ip);
 }
 

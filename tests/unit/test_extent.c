@@ -554,6 +554,24 @@ static void test_ext_api(void)
 	CU_ASSERT_EQUAL(vmfs_ext_find(vol, ip, 0, &g), 0);
 	TCHECK(g.lstart == 0 && g.len == 256 && g.flags == 0, "after mark_written: [%llu,+%u) %u",
 	       (unsigned long long)g.lstart, g.len, g.flags);
+	/* Freeing only what is unwritten keeps written data (allocate-ahead's trim). */
+	{
+		struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+
+		CU_ASSERT(vmfs_bt_root_leaf_room(&bt, 4 * (VMFS_BT_LEAF_HDR + 24)));
+		CU_ASSERT(!vmfs_bt_root_leaf_room(&bt, VMFS_DATA_ROOT_BYTES));
+	}
+	CU_ASSERT_EQUAL(vmfs_ext_mark_unwritten(vol, ip, 200, 56), 0);
+	CU_ASSERT_EQUAL(vmfs_ext_punch_unwritten(vol, ip, 190, 66), 0);
+	CU_ASSERT_EQUAL(ip->d.alloc_mblocks, 200);
+	CU_ASSERT_EQUAL(vmfs_free_mblocks(vol), free0 - 200);
+	CU_ASSERT_EQUAL(vmfs_ext_find(vol, ip, 199, &g), 0);
+	CU_ASSERT(g.lstart == 0 && g.len == 200 && g.flags == 0);
+	CU_ASSERT_EQUAL(vmfs_ext_find(vol, ip, 200, &g), -ENOENT);
+	e = (struct vmfs_extent){ .lstart = 200, .pstart = p + 200, .len = 56 };
+	CU_ASSERT_FATAL(vmfs_alloc_mark_used(vol, p + 200, 56) == 0);
+	CU_ASSERT_EQUAL(vmfs_ext_insert(vol, ip, &e), 0);
+	ip->d.alloc_mblocks += 56;
 	/* Punch the middle: two extents, blocks freed. */
 	CU_ASSERT_EQUAL(vmfs_ext_punch(vol, ip, 64, 64), 0);
 	CU_ASSERT_EQUAL(ip->d.alloc_mblocks, 192);
