@@ -521,10 +521,18 @@ int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb)
 	vol->cl = cl;
 	/* Hosts start allocating in different groups (affinity by slot). */
 	vol->rg_hint = ((uint64_t)hb->slot * 2654435761u) % vol->vh.rg_count;
-	pthread_mutex_unlock(&vol->lock);
-	if (pthread_create(&cl->keeper, NULL, keeper_main, vol) == 0)
+	if (pthread_create(&cl->keeper, NULL, keeper_main, vol) == 0) {
 		cl->keeper_running = true;
-	return cl->keeper_running ? 0 : -EAGAIN;
+	} else {
+		/* Without a keeper the volume lock would never be handed over. */
+		vol->cl = NULL;
+		pthread_cond_destroy(&cl->stop_cv);
+		pthread_cond_destroy(&cl->cv);
+		pthread_mutex_destroy(&cl->mu);
+		free(cl);
+	}
+	pthread_mutex_unlock(&vol->lock);
+	return vol->cl ? 0 : -EAGAIN;
 }
 
 /* Stop the keeper, write everything back, give every lock up. */

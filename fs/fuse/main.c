@@ -242,8 +242,13 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	if (fs->hb_joined && lm_hb_start_renewer(&fs->hb))
 		fprintf(stderr, "mount.vmfs: cannot start the heartbeat thread\n");
 	/* From here on, metadata is shared with the other hosts (fs/core/cluster.c). */
-	if (fs->hb_joined && vmfs_cluster_start(fs->vol, &fs->hb))
-		fprintf(stderr, "mount.vmfs: cannot start the volume lock keeper\n");
+	if (fs->hb_joined && vmfs_cluster_start(fs->vol, &fs->hb)) {
+		/* Writing without handing the volume lock over would stall every other host. */
+		fs->vol->rdonly = fs->vol->ro_watch = true;
+		syslog(LOG_ERR, "cannot start the volume lock keeper; serving read-only");
+		fprintf(stderr, "mount.vmfs: cannot start the volume lock keeper; serving "
+			"read-only\n");
+	}
 }
 
 static void op_destroy(void *userdata)
