@@ -4,9 +4,9 @@
  * or a mount point: the volume lock and every file whose lock is held,
  * with mode and holders (slot, host name from the heartbeat region). On a
  * file under a mount point: that file's lock, held or not. Read-only; it
- * reads the records as they are on disk at this moment, and the listing
- * finds files by the names the hosts have written back (every 5 s, and
- * whenever the volume lock changes hands).
+ * reads the records as they are on disk at this moment. The listing finds
+ * files by their names on disk: a host writes its metadata back right
+ * after the file locks it takes (fs/core/cluster.c sync_pending).
  */
 #include <json-c/json.h>
 #include <limits.h>

@@ -82,6 +82,7 @@ static int pend_add(struct vmfs_cluster *cl, struct vmfs_inode *ip)
 	}
 	cl->pend[cl->npend++] = ip;
 	ip->lk_queued = true;
+	ip->lk_queued_ms = lm_now_ms();
 	return 0;
 }
 
@@ -144,17 +145,30 @@ static int sync_one(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	return 0;
 }
 
-/* Write the pending file locks that can be written now; the first error. */
-static int sync_pending(struct vmfs_vol *vol)
+/*
+ * Write the pending file locks that can be written now; the first error.
+ * Unless @all, a lock is taken only for a file open for SYNC_EVERY_MS
+ * already: most opens are shorter, and cost no lock write at all.
+ */
+static int sync_pending(struct vmfs_vol *vol, bool all)
 {
 	struct vmfs_cluster *cl = vol->cl;
+	uint64_t now = lm_now_ms();
+	bool taken = false;
 	int err = 0, e;
 	size_t i = 0;
 
 	while (i < cl->npend) {
 		struct vmfs_inode *ip = cl->pend[i];
+		uint32_t before = ip->lk_disk;
 
+		if (!all && need_mode(ip) != VMFS_LOCK_M_FREE &&
+		    now - ip->lk_queued_ms < SYNC_EVERY_MS) {
+			i++;
+			continue;
+		}
 		e = sync_one(vol, ip);
+		taken |= !e && before == VMFS_LOCK_M_FREE && ip->lk_disk != VMFS_LOCK_M_FREE;
 		if (e == -EAGAIN) {
 			i++;
 			continue;
@@ -167,6 +181,11 @@ static int sync_pending(struct vmfs_vol *vol)
 		ip->lk_queued = false;
 		if (!e && ip->d.nlink)	/* never a delete here: that needs the volume lock */
 			vmfs_inode_maybe_drop(vol, ip);
+	}
+	/* So that a lock seen on disk (vmfsctl locks) comes with the file's name. */
+	if (taken && cl->held) {
+		e = vmfs_bc_flush(vol);
+		err = err ? err : e;
 	}
 	return err;
 }
@@ -194,7 +213,7 @@ static int hand_over(struct vmfs_vol *vol)
 		return 0;
 	err = vmfs_bc_flush(vol);
 	if (!err)
-		sync_pending(vol);	/* failures are logged; they must not wedge the volume */
+		sync_pending(vol, true);	/* failures are logged; they must not wedge the volume */
 	if (!err)
 		err = vmfs_dev_flush(vol->dev);
 	if (err) {
@@ -489,7 +508,7 @@ static void *keeper_main(void *arg)
 				if (hand)
 					hand_over(vol);
 				else if (cl->held)
-					sync_pending(vol);
+					sync_pending(vol, false);
 				pthread_mutex_unlock(&vol->lock);
 				synced_ms = now;
 			}
@@ -553,7 +572,7 @@ int vmfs_cluster_stop(struct vmfs_vol *vol)
 	if (!cl->hb->fenced) {
 		err = hand_over(vol);
 		if (!err)
-			err = sync_pending(vol);
+			err = sync_pending(vol, true);
 	}
 	vol->cl = NULL;
 	pthread_mutex_unlock(&vol->lock);

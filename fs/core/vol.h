@@ -56,6 +56,7 @@ struct vmfs_inode {
 	unsigned nopen_w;		/* opens for writing, among nopen */
 	uint32_t lk_disk;		/* mode of this host's place in the lock on disk */
 	bool lk_queued;			/* on the cluster's list of locks to sync */
+	uint64_t lk_queued_ms;		/* since when */
 	uint64_t epoch;			/* d is valid for vol->epoch (cluster.c) */
 	uint64_t lk_free_take;		/* its lock was seen free in this holding of the volume lock */
 	uint64_t ahead_end;		/* mblocks past EOF allocated ahead of writes, up to here */

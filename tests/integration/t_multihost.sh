@@ -92,10 +92,12 @@ if rm "$T/h2/locked" 2>"$T/err"; then
 else
 	vmfs_check "... and cannot be removed on h2" grep -q "Device or resource busy" "$T/err"
 fi
-sleep 0.3	# h1 writes the lock within about 100 ms of the open
+sleep 0.6	# h1 writes the lock within about 200 ms of the open
 locks=$("$VMFSCTL" locks "$T/h2/locked")
 vmfs_log "$locks"
 vmfs_check "vmfsctl locks FILE: exclusive, held by h1" grep -qE '^/locked +exclusive +h1 \(slot' <<<"$locks"
+vmfs_check "vmfsctl locks IMAGE lists it with its holder" \
+	grep -qE '^/locked +exclusive +h1 \(slot' <<<"$("$VMFSCTL" locks "$img")"
 vmfs_check "vmfsctl locks --json FILE on another host says the same" \
 	grep -q '"path":"/locked","ino":[0-9]*,"mode":"exclusive","holders":\[{"slot":[0-9]*,"host":"h1"' \
 	<<<"$("$VMFSCTL" locks --json "$T/h3/locked" | tr -d ' \n')"
@@ -115,7 +117,7 @@ if append x "$T/h4/ro" 2>"$T/err"; then
 else
 	vmfs_check "a writer is refused while others read" grep -q "Device or resource busy" "$T/err"
 fi
-sleep 0.3
+sleep 0.6
 vmfs_check "vmfsctl locks: read-only, held by h1, h2 and h3" \
 	grep -qE '^/ro +read-only +h[123] \(slot [0-9]+\), h[123] \(slot [0-9]+\), h[123] \(slot' \
 	<<<"$("$VMFSCTL" locks "$T/h4/ro")"
