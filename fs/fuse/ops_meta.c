@@ -265,6 +265,10 @@ void vmfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_s
 					fuse_reply_err(req, -err);
 					return;
 				}
+				/* Another host may have had the volume meanwhile. */
+				err = vmfs_inode_get(fs->vol, fuse_to_ino(fs, ino), &ip);
+				if (!err)
+					err = vmfs_cluster_may_change(fs->vol, ip);
 			}
 			if (!err && ctx->uid != 0 && S_ISREG(ip->d.mode) &&
 			    (ip->d.mode & (S_ISUID | S_ISGID)))
