@@ -52,6 +52,31 @@ void lm_set_clock(uint64_t (*now)(void), void (*sleep)(uint64_t ms))
 	sleep_fn = sleep ? sleep : real_sleep_ms;
 }
 
+void lm_cond_init_monotonic(pthread_cond_t *cv)
+{
+	pthread_condattr_t ca;
+
+	/* Timed waits must not follow wall-clock steps. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+void lm_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, uint64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(cv, mu, &ts);
+}
+
 static uint64_t wall_ns(void)
 {
 	struct timespec ts;
@@ -90,15 +115,7 @@ int lm_hb_init(struct lm_hb *hb, const struct lm_disk *disk, const uint8_t uuid[
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&hb->mu, NULL);
-	{
-		pthread_condattr_t ca;
-
-		/* Renewal timing must not follow wall-clock steps. */
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&hb->cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	lm_cond_init_monotonic(&hb->cv);
 	return 0;
 }
 
@@ -499,20 +516,12 @@ bool lm_hb_may_write(struct lm_hb *hb)
 static void *renewer_main(void *arg)
 {
 	struct lm_hb *hb = arg;
-	struct timespec ts;
 	uint64_t step = hb->lease_ms / 8 ? hb->lease_ms / 8 : 1;
 	int err;
 
 	pthread_mutex_lock(&hb->mu);
 	while (!hb->stop) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (time_t)(step / 1000);
-		ts.tv_nsec += (long)(step % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&hb->cv, &hb->mu, &ts);
+		lm_cond_wait_ms(&hb->cv, &hb->mu, step);
 		if (hb->stop)
 			break;
 		pthread_mutex_unlock(&hb->mu);

@@ -37,6 +37,10 @@ uint64_t lm_now_ms(void);
 void lm_sleep_ms(uint64_t ms);
 void lm_set_clock(uint64_t (*now)(void), void (*sleep)(uint64_t ms));
 
+/* A condition variable timed on CLOCK_MONOTONIC, and a wait of @ms on it (real time). */
+void lm_cond_init_monotonic(pthread_cond_t *cv);
+void lm_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, uint64_t ms);
+
 /* One host's view of the heartbeat region. */
 struct lm_peer {
 	uint64_t generation, seq;

@@ -292,27 +292,18 @@ int lm_lock_wanted(struct lm_hb *hb, uint64_t blk)
 
 /*
  * lm_lock_check - could we take the lock at @blk in @mode now? Reads the
- * record only: 0 when it is free, ours, or held compatibly or by dead
- * hosts only; -EBUSY when a live host holds it in a conflicting mode (or
- * all shared places are live); or an error.
+ * record only and answers as lm_lock_acquire would: 0 when it is free,
+ * ours, or held compatibly or by dead hosts only; -EBUSY when a live host
+ * holds it in a conflicting mode (or all shared places are live, or
+ * another host waits for it); or an error.
  */
 int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode)
 {
+	struct acquire_args a = { .mode = mode };
 	struct vmfs_lock lk;
-	bool broke = false;
-	unsigned i;
-	int err, others;
+	int err = read_record(hb, blk, &lk);
 
-	err = read_record(hb, blk, &lk);
-	if (err)
-		return err;
-	others = prune(hb, &lk, &broke);
-	if (others < 0)
-		return others;
-	if (others && (lk.mode != mode || mode == VMFS_LOCK_M_EXCL))
-		return -EBUSY;
-	for (i = 0; i < lk.nholders; i++)
-		if (is_me(hb, &lk.holders[i]))
-			return 0;
-	return lk.nholders >= VMFS_LOCK_MAX_HOLDERS ? -EBUSY : 0;
+	if (!err)
+		err = acquire_change(hb, &lk, &a);
+	return err == LK_KEEP ? 0 : err;
 }

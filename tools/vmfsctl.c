@@ -28,14 +28,47 @@ static void usage(FILE *f)
 		   "       vmfsctl locks [--json] TARGET|MOUNTPOINT|FILE\n");
 }
 
-/* A mount point of ours: the image or device it serves (its fsname). */
+/* What --json prints: indented, paths without escaped slashes. */
+void print_json(json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/*
+ * The vmfs mount holding the absolute path @real (the longest mount point
+ * that is a prefix of it): the image or device it serves (its fsname) in
+ * @fsname, and the rest of the path, inside the volume, in *inside.
+ */
+int find_mount(const char *real, char *fsname, size_t flen, const char **inside)
+{
+	struct mntent *me;
+	size_t best = 0;
+	FILE *f = setmntent("/proc/self/mounts", "r");
+
+	if (!f)
+		return -errno;
+	while ((me = getmntent(f))) {
+		size_t n = strlen(me->mnt_dir);
+
+		if (strcmp(me->mnt_type, "fuse.vmfs") || strncmp(real, me->mnt_dir, n) ||
+		    (real[n] != '/' && real[n] != 0) || n <= best)
+			continue;
+		best = n;
+		snprintf(fsname, flen, "%s", me->mnt_fsname);
+		*inside = real + n;
+	}
+	endmntent(f);
+	return best ? 0 : -ENOENT;
+}
+
+/* A mount point of ours: the image or device it serves; anything else as given. */
 static int resolve_target(const char *arg, char *out, size_t len)
 {
+	const char *inside;
 	char real[PATH_MAX];
-	struct mntent *me;
 	struct stat st;
-	FILE *f;
-	int err = -ENOENT;
+	int err;
 
 	if (stat(arg, &st) != 0)
 		return -errno;
@@ -45,16 +78,8 @@ static int resolve_target(const char *arg, char *out, size_t len)
 	}
 	if (!realpath(arg, real))
 		return -errno;
-	f = setmntent("/proc/self/mounts", "r");
-	if (!f)
-		return -errno;
-	while ((me = getmntent(f)))
-		if (!strcmp(me->mnt_dir, real) && !strcmp(me->mnt_type, "fuse.vmfs")) {
-			snprintf(out, len, "%s", me->mnt_fsname);
-			err = 0;
-		}
-	endmntent(f);
-	return err;
+	err = find_mount(real, out, len, &inside);
+	return err ? err : *inside ? -ENOENT : 0;	/* a directory inside a mount */
 }
 
 /* Open the image, device or mounted volume @arg read-only; 0, or 1 after saying why. */
@@ -119,7 +144,7 @@ static int cmd_info(const char *arg, bool json)
 		json_object_object_add(o, "resource_groups",
 				       json_object_new_int64((int64_t)vol->vh.rg_count));
 		json_object_object_add(o, "files", json_object_new_int64((int64_t)files));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		print_json(o);
 		json_object_put(o);
 	} else {
 		printf("vmfs-%u.%u file system on %s\n", vol->vh.major, vol->vh.minor, target);
@@ -238,7 +263,7 @@ static int cmd_hosts(const char *arg, bool json)
 		}
 	}
 	if (json) {
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		print_json(arr);
 		json_object_put(arr);
 	}
 	ret = 0;

@@ -10,7 +10,6 @@
  */
 #include <json-c/json.h>
 #include <limits.h>
-#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,29 +149,6 @@ static int walk_dir(struct walk *w, uint64_t ino, char *path, size_t plen)
 	return err == -ENOENT ? 0 : err;
 }
 
-/* The vmfs mount holding @real (longest prefix): its image and the path inside. */
-static int file_on_mount(const char *real, char *fsname, size_t flen, const char **inside)
-{
-	struct mntent *me;
-	size_t best = 0;
-	FILE *f = setmntent("/proc/self/mounts", "r");
-
-	if (!f)
-		return -errno;
-	while ((me = getmntent(f))) {
-		size_t n = strlen(me->mnt_dir);
-
-		if (strcmp(me->mnt_type, "fuse.vmfs") || strncmp(real, me->mnt_dir, n) ||
-		    (real[n] != '/' && real[n] != 0) || n <= best)
-			continue;
-		best = n;
-		snprintf(fsname, flen, "%s", me->mnt_fsname);
-		*inside = real + n;
-	}
-	endmntent(f);
-	return best ? 0 : -ENOENT;
-}
-
 int cmd_locks(const char *arg, bool json)
 {
 	struct vmfs_mount_opts mo = { .rdonly = true, .no_host_lock = true, .cache_bufs = 4096 };
@@ -195,7 +171,7 @@ int cmd_locks(const char *arg, bool json)
 	 * address), or else an image, device or mount point.
 	 */
 	if (stat(arg, &st) == 0 && realpath(arg, real) &&
-	    file_on_mount(real, target, sizeof(target), &inside) == 0 && *inside) {
+	    find_mount(real, target, sizeof(target), &inside) == 0 && *inside) {
 		ino = (uint64_t)st.st_ino;
 		err = vmfs_dev_open(target, &dopts, &dev);
 		if (err) {
@@ -255,7 +231,7 @@ int cmd_locks(const char *arg, bool json)
 	if (json) {
 		json_object_object_add(top, "target", json_object_new_string(target));
 		json_object_object_add(top, "locks", w.arr);
-		printf("%s\n", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		print_json(top);
 		json_object_put(top);
 	}
 	ret = err ? 1 : 0;

@@ -33,7 +33,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "fs/core/cluster.h"
 
@@ -229,7 +228,6 @@ static int hand_over(struct vmfs_vol *vol)
 	__atomic_store_n(&cl->shared_ms, lm_now_ms(), __ATOMIC_RELAXED);
 	cl->left_version = after.version;
 	cl->left_valid = true;
-	cl->handoffs++;
 	return 0;
 }
 
@@ -481,20 +479,12 @@ static void *keeper_main(void *arg)
 	struct vmfs_vol *vol = arg;
 	struct vmfs_cluster *cl = vol->cl;
 	uint64_t synced_ms = 0, now;
-	struct timespec ts;
-	long tick_ms;
 
 	pthread_mutex_lock(&cl->mu);
 	while (!cl->stop) {
 		/* Poll fast only while other hosts are about (200 reads a second alone). */
-		tick_ms = vmfs_cluster_shared(vol) ? KEEPER_TICK_MS : KEEPER_IDLE_TICK_MS;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += tick_ms * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&cl->stop_cv, &cl->mu, &ts);
+		lm_cond_wait_ms(&cl->stop_cv, &cl->mu, vmfs_cluster_shared(vol) ? KEEPER_TICK_MS :
+				KEEPER_IDLE_TICK_MS);
 		if (cl->stop)
 			break;
 		pthread_mutex_unlock(&cl->mu);
@@ -522,7 +512,6 @@ static void *keeper_main(void *arg)
 int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb)
 {
 	struct vmfs_cluster *cl;
-	pthread_condattr_t ca;
 
 	cl = calloc(1, sizeof(*cl));
 	if (!cl)
@@ -532,10 +521,7 @@ int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb)
 	cl->wait_ms = 2 * hb->lease_ms + 5000;
 	pthread_mutex_init(&cl->mu, NULL);
 	pthread_cond_init(&cl->cv, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&cl->stop_cv, &ca);
-	pthread_condattr_destroy(&ca);
+	lm_cond_init_monotonic(&cl->stop_cv);
 	pthread_mutex_lock(&vol->lock);
 	vol->cl = cl;
 	/* Hosts start allocating in different groups (affinity by slot). */

@@ -29,7 +29,7 @@ struct vmfs_cluster {
 	pthread_t keeper;
 	bool keeper_running, stop;
 	pthread_cond_t stop_cv;
-	uint64_t handoffs, takes;	/* statistics */
+	uint64_t takes;			/* times we took the volume lock: lk_free_take counts in these */
 	uint64_t shared_ms;		/* when another host last used the volume lock */
 	uint64_t taken_ms, used_ms;	/* when we took the volume lock; last used it */
 };

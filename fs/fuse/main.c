@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
 
@@ -181,13 +180,10 @@ static const struct fuse_lowlevel_ops vmfs_ops;
 static void *flusher_main(void *arg)
 {
 	struct vmfs_fs *fs = arg;
-	struct timespec ts;
 
 	pthread_mutex_lock(&fs->stop_mu);
 	while (!fs->stopping) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += FLUSH_INTERVAL_S;
-		pthread_cond_timedwait(&fs->stop_cv, &fs->stop_mu, &ts);
+		lm_cond_wait_ms(&fs->stop_cv, &fs->stop_mu, FLUSH_INTERVAL_S * 1000);
 		if (fs->stopping)
 			break;
 		pthread_mutex_unlock(&fs->stop_mu);
@@ -378,14 +374,7 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 	fs->rdonly = m->rdonly;
 	fs->attr_timeout = 1.0;	/* names and attributes alike (fs_timeout) */
 	pthread_mutex_init(&fs->stop_mu, NULL);
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&fs->stop_cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	lm_cond_init_monotonic(&fs->stop_cv);
 	return 0;
 }
 
