@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < iters; i++) {
 		t0 = now_us();
 		err = lm_lock_acquire(&hb, vh.root_ino - 1, VMFS_LOCK_T_DESC, vh.root_ino,
-				      VMFS_LOCK_M_EXCL, &lk);
+				      VMFS_LOCK_M_EXCL, &lk, NULL);
 		acq[i] = now_us() - t0;
 		if (err) {
 			fprintf(stderr, "lockbench: acquire: %s\n", strerror(-err));

@@ -181,40 +181,47 @@ static int claim_xval(void *arg, uint64_t blk)
 	return claim(c, blk, 1, c->queue[c->qhead - 1], "xattr value");
 }
 
+struct extent_walk {
+	struct checker *c;
+	struct vmfs_inode *ip;
+	uint64_t total;
+};
+
+/* One extent of a file: its bounds, then its claim. */
+static int check_extent(void *arg, const struct vmfs_extent *e)
+{
+	struct extent_walk *w = arg;
+	struct vmfs_vol *vol = w->c->vol;
+
+	w->total += e->len;
+	if (!vmfs_ext_in_volume(vol, e)) {
+		report(w->c, PR_EXTENT_OUTSIDE, "file %llu logical %llu -> %llu+%u",
+		       (unsigned long long)w->ip->ino, (unsigned long long)e->lstart,
+		       (unsigned long long)e->pstart, e->len);
+		return 0;
+	}
+	return claim(w->c, e->pstart, e->len, w->ip->ino, "data");
+}
+
 /* The extents of a file: claims, bounds, and the allocated count. */
 static int check_extents(struct checker *c, struct vmfs_inode *ip)
 {
-	struct vmfs_vol *vol = c->vol;
-	struct vmfs_extent e;
-	uint64_t pos = 0, total = 0;
+	struct extent_walk w = { .c = c, .ip = ip };
+	uint64_t pos = UINT64_MAX;	/* set when the map itself fails */
 	int err;
 
-	for (;;) {
-		err = vmfs_ext_find(vol, ip, pos, &e);
-		if (err == -ENOENT)
-			break;
-		if (err) {
-			report(c, PR_TREE_UNREADABLE, "file %llu extent map at mblock %llu: %s",
-			       (unsigned long long)ip->ino, (unsigned long long)pos, strerror(-err));
-			return 0;
-		}
-		if (e.pstart < vol->vh.data_start || e.pstart + e.len > vol->vh.total_mblocks ||
-		    e.pstart + e.len < e.pstart) {
-			report(c, PR_EXTENT_OUTSIDE, "file %llu logical %llu -> %llu+%u",
-			       (unsigned long long)ip->ino, (unsigned long long)e.lstart,
-			       (unsigned long long)e.pstart, e.len);
-		} else {
-			err = claim(c, e.pstart, e.len, ip->ino, "data");
-			if (err)
-				return err;
-		}
-		total += e.len;
-		pos = e.lstart + e.len;
+	err = vmfs_ext_walk(c->vol, ip, check_extent, &w, &pos);
+	if (err && pos != UINT64_MAX) {
+		report(c, PR_TREE_UNREADABLE, "file %llu extent map at mblock %llu: %s",
+		       (unsigned long long)ip->ino, (unsigned long long)pos, strerror(-err));
+		return 0;
 	}
-	if (total != ip->d.alloc_mblocks)
+	if (err)
+		return err;
+	if (w.total != ip->d.alloc_mblocks)
 		report(c, PR_ALLOC_COUNT, "file %llu has %llu, extents hold %llu",
 		       (unsigned long long)ip->ino, (unsigned long long)ip->d.alloc_mblocks,
-		       (unsigned long long)total);
+		       (unsigned long long)w.total);
 	return 0;
 }
 

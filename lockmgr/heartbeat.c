@@ -275,6 +275,9 @@ static int claim(struct lm_hb *hb, unsigned i, const uint8_t *raw, const struct 
 	err = caw_slot(hb, i, raw, &rec, hb->mine_raw);
 	if (err)
 		return err;
+	/* An incarnation that did not leave cleanly: its locks are to be recovered. */
+	hb->prev_state = old->state;
+	hb->prev_gen = old->generation;
 	hb->slot = (int)i;
 	hb->mine = rec;
 	hb->renewed_ms = t0;
@@ -311,6 +314,12 @@ static int watch(struct lm_hb *hb, unsigned i, uint8_t *raw, struct vmfs_heartbe
 			return err;
 		if (rec->state == VMFS_HB_FREE)
 			return 0;
+		if (rec->state == VMFS_HB_RECOVERING) {
+			/* Another host recovers it: wait for the slot to be freed. */
+			seq0 = rec->seq;
+			gen0 = rec->generation;
+			continue;
+		}
 		if (rec->seq != seq0 || rec->generation != gen0)
 			return 1;
 	}
@@ -597,7 +606,96 @@ int lm_hb_slot_state(struct lm_hb *hb, unsigned slot, uint64_t generation,
 	if ((rec.generation & 0xffffffffu) != (generation & 0xffffffffu) ||
 	    rec.state == VMFS_HB_FREE)
 		*state = LM_SLOT_DEAD;	/* that incarnation left or was replaced */
+	else if (rec.state == VMFS_HB_RECOVERING && rec.recovered_by == hb->slot &&
+		 hb->slot != (int)slot)
+		*state = LM_SLOT_DEAD;	/* we recover it: its locks are ours to break */
 	else
 		*state = judge(hb, slot, &rec);
 	return 0;
+}
+
+/*
+ * lm_hb_recover_begin - claim the slot of a dead host (@slot, incarnation
+ * @generation) to recover what it held: one compare-and-write that sets
+ * state RECOVERING, recovered_by = our slot, and bumps its counter, so
+ * other hosts see it live again (and leave its locks alone) for a lease,
+ * while to us its locks are breakable. Returns 0, -EALREADY when that
+ * incarnation is gone (left, replaced, or recovered), -EBUSY when it is
+ * alive or another live host recovers it, or an error.
+ */
+int lm_hb_recover_begin(struct lm_hb *hb, unsigned slot, uint32_t generation)
+{
+	struct vmfs_heartbeat rec;
+	enum lm_slot_state st;
+	uint8_t *raw, *nraw;
+	int err;
+
+	if (slot >= hb->slots || (int)slot == hb->slot || hb->slot < 0)
+		return -EINVAL;
+	if (!lm_hb_may_write(hb))
+		return -ESTALE;
+	raw = calloc(2, hb->disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	nraw = raw + hb->disk->sector;
+	err = read_one(hb, slot, raw, &rec);
+	if (err)
+		goto out;
+	if ((rec.generation & 0xffffffffu) != generation || rec.state == VMFS_HB_FREE) {
+		err = -EALREADY;
+		goto out;
+	}
+	if (rec.state == VMFS_HB_RECOVERING && rec.recovered_by == hb->slot)
+		goto out;	/* ours already (an earlier attempt that did not finish) */
+	st = judge(hb, slot, &rec);
+	if (st != LM_SLOT_DEAD) {
+		err = -EBUSY;
+		goto out;
+	}
+	rec.state = VMFS_HB_RECOVERING;
+	rec.recovered_by = (uint16_t)hb->slot;
+	rec.seq++;
+	rec.stamp_ns = wall_ns();
+	err = caw_slot(hb, slot, raw, &rec, nraw);
+	if (err == -EILSEQ)
+		err = -EBUSY;	/* it moved: alive after all, or another recoverer */
+	if (!err)
+		observe(hb, slot, &rec);
+out:
+	free(raw);
+	return err;
+}
+
+/*
+ * lm_hb_recover_end - what the dead host held is recovered: free its slot
+ * (keeping its name and journal), which releases every lock it still
+ * holds at once, for every host. Returns 0, -EALREADY if the slot is no
+ * longer ours to recover, or an error.
+ */
+int lm_hb_recover_end(struct lm_hb *hb, unsigned slot)
+{
+	struct vmfs_heartbeat rec;
+	uint8_t *raw, *nraw;
+	int err;
+
+	if (slot >= hb->slots || hb->slot < 0)
+		return -EINVAL;
+	raw = calloc(2, hb->disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	nraw = raw + hb->disk->sector;
+	err = read_one(hb, slot, raw, &rec);
+	if (!err && (rec.state != VMFS_HB_RECOVERING || rec.recovered_by != hb->slot))
+		err = -EALREADY;
+	if (!err) {
+		rec.state = VMFS_HB_FREE;
+		rec.recovered_by = 0;
+		rec.seq++;
+		rec.stamp_ns = wall_ns();
+		err = caw_slot(hb, slot, raw, &rec, nraw);
+		if (err == -EILSEQ)
+			err = -EALREADY;
+	}
+	free(raw);
+	return err;
 }

@@ -62,6 +62,8 @@ struct lm_hb {
 	bool tried_valid;		/* error and may have landed anyway */
 	uint64_t renewed_ms;		/* when the last renewal was known to land */
 	bool fenced;			/* our slot was taken: never write again */
+	uint32_t prev_state;		/* what our slot showed when we claimed it (VMFS_HB_*) */
+	uint64_t prev_gen;		/* and its generation: LIVE = not recovered yet */
 	struct lm_peer *peers;		/* per slot, for liveness */
 	pthread_mutex_t mu;
 	pthread_t renewer;
@@ -91,18 +93,21 @@ bool lm_hb_may_write(struct lm_hb *hb);
 int lm_hb_scan(struct lm_hb *hb, struct lm_slot_info *out, unsigned max, unsigned *n);
 int lm_hb_slot_state(struct lm_hb *hb, unsigned slot, uint64_t generation,
 		     enum lm_slot_state *state);
+int lm_hb_recover_begin(struct lm_hb *hb, unsigned slot, uint32_t generation);
+int lm_hb_recover_end(struct lm_hb *hb, unsigned slot);
 
 /* lock.c */
 struct lm_lock_owner {
-	uint16_t slot;
+	uint16_t slot;		/* LM_NOBODY: none */
 	uint32_t hb_gen;
 };
+#define LM_NOBODY 0xffffu
 int lm_lock_read(const struct lm_disk *disk, const uint8_t uuid[16], uint64_t blk,
 		 struct vmfs_lock *lk, uint8_t *raw);
 int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guarded,
-		    uint32_t mode, struct vmfs_lock *held);
+		    uint32_t mode, struct vmfs_lock *held, struct lm_lock_owner *broken);
 int lm_lock_release(struct lm_hb *hb, uint64_t blk, struct vmfs_lock *after);
-int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode);
+int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode, struct lm_lock_owner *dead);
 int lm_lock_want(struct lm_hb *hb, uint64_t blk, bool want);
 int lm_lock_wanted(struct lm_hb *hb, uint64_t blk);
 

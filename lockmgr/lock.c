@@ -44,7 +44,7 @@ static void drop_holder(struct vmfs_lock *lk, unsigned i)
  * Drop holders that are dead. Returns 1 if any holder is (or may still be)
  * alive and not us, 0 if none, or a negative errno.
  */
-static int prune(struct lm_hb *hb, struct vmfs_lock *lk, bool *broke)
+static int prune(struct lm_hb *hb, struct vmfs_lock *lk, struct lm_lock_owner *broke)
 {
 	enum lm_slot_state st;
 	unsigned i = 0;
@@ -59,8 +59,11 @@ static int prune(struct lm_hb *hb, struct vmfs_lock *lk, bool *broke)
 		if (err)
 			return err;
 		if (st == LM_SLOT_DEAD) {
+			if (broke->slot == LM_NOBODY) {
+				broke->slot = lk->holders[i].slot;
+				broke->hb_gen = lk->holders[i].hb_gen;
+			}
 			drop_holder(lk, i);
-			*broke = true;
 			continue;
 		}
 		others = 1;
@@ -151,7 +154,7 @@ static int lock_update(struct lm_hb *hb, uint64_t blk, bool live_only, lock_chan
 struct acquire_args {
 	uint32_t type, mode;
 	uint64_t guarded;
-	bool broke;
+	struct lm_lock_owner broke;	/* the first dead holder dropped */
 };
 
 static int acquire_change(struct lm_hb *hb, struct vmfs_lock *lk, void *arg)
@@ -161,6 +164,7 @@ static int acquire_change(struct lm_hb *hb, struct vmfs_lock *lk, void *arg)
 	unsigned i;
 	int others, ws;
 
+	a->broke.slot = LM_NOBODY;	/* this attempt's record only */
 	others = prune(hb, lk, &a->broke);
 	if (others < 0)
 		return others;
@@ -200,20 +204,22 @@ static int acquire_change(struct lm_hb *hb, struct vmfs_lock *lk, void *arg)
  * holds it in a conflicting mode (or all 32 shared places are live; *held
  * is then the record as read, so a waiter can see it change hands),
  * -ESTALE when this host may no longer write, or an I/O / corruption error.
- * A dead holder's place is taken over; held->hdr.lsn is set to 1 then, so
- * the caller knows to recover what the dead host held first.
+ * A dead holder's place is taken over: *broken (if not NULL) names it (slot
+ * LM_NOBODY when none was), so the caller recovers what that host held
+ * before it uses what the lock guards.
  */
 int lm_lock_acquire(struct lm_hb *hb, uint64_t blk, uint32_t type, uint64_t guarded,
-		    uint32_t mode, struct vmfs_lock *held)
+		    uint32_t mode, struct vmfs_lock *held, struct lm_lock_owner *broken)
 {
-	struct acquire_args a = { .type = type, .mode = mode, .guarded = guarded };
+	struct acquire_args a = { .type = type, .mode = mode, .guarded = guarded,
+				  .broke = { .slot = LM_NOBODY } };
 	int err;
 
 	if (mode < VMFS_LOCK_M_EXCL || mode > VMFS_LOCK_M_MW)
 		return -EINVAL;
 	err = lock_update(hb, blk, true, acquire_change, &a, held);
-	if (!err)
-		held->hdr.lsn = a.broke ? 1 : 0;
+	if (broken)
+		*broken = err ? (struct lm_lock_owner){ .slot = LM_NOBODY } : a.broke;
 	return err;
 }
 
@@ -295,15 +301,20 @@ int lm_lock_wanted(struct lm_hb *hb, uint64_t blk)
  * record only and answers as lm_lock_acquire would: 0 when it is free,
  * ours, or held compatibly or by dead hosts only; -EBUSY when a live host
  * holds it in a conflicting mode (or all shared places are live, or
- * another host waits for it); or an error.
+ * another host waits for it); or an error. *dead (if not NULL) names a
+ * dead holder that acquiring would break (slot LM_NOBODY if none).
  */
-int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode)
+int lm_lock_check(struct lm_hb *hb, uint64_t blk, uint32_t mode, struct lm_lock_owner *dead)
 {
-	struct acquire_args a = { .mode = mode };
+	struct acquire_args a = { .mode = mode, .broke = { .slot = LM_NOBODY } };
 	struct vmfs_lock lk;
 	int err = read_record(hb, blk, &lk);
 
 	if (!err)
 		err = acquire_change(hb, &lk, &a);
-	return err == LK_KEEP ? 0 : err;
+	if (err == LK_KEEP)
+		err = 0;
+	if (dead)
+		*dead = err ? (struct lm_lock_owner){ .slot = LM_NOBODY } : a.broke;
+	return err;
 }

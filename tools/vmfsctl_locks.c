@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vmfsctl locks: who holds what (docs/LOCKING.md). On an image, a device
- * or a mount point: the volume lock and every file whose lock is held,
+ * or a mount point: the volume lock, the resource groups held (each host
+ * allocates from its own) and every file whose lock is held,
  * with mode and holders (slot, host name from the heartbeat region). On a
  * file under a mount point: that file's lock, held or not. Read-only; it
  * reads the records as they are on disk at this moment. The listing finds
@@ -116,6 +117,33 @@ static int show_one(struct walk *w, const char *path, uint64_t ino, bool always)
 	return 0;
 }
 
+/* The lock of every initialised resource group that a host holds. */
+static int show_groups(struct walk *w)
+{
+	uint8_t raw[VMFS_LOCK_BYTES * 8];
+	struct vmfs_lock lk;
+	char what[64];
+	uint64_t rg;
+	int err;
+
+	for (rg = 0; rg < w->vol->vh.rg_count; rg++) {
+		err = vmfs_rg_load(w->vol, rg);
+		if (err)
+			return err;
+		if (!w->vol->rgs[rg].init)
+			continue;	/* never used: its lock record was never written */
+		err = lm_lock_read(&w->disk, w->vol->vh.hdr.uuid,
+				   vmfs_rg_lock_blk(&w->vol->vh, rg), &lk, raw);
+		if (err)
+			return err;
+		if (lk.mode == VMFS_LOCK_M_FREE)
+			continue;
+		snprintf(what, sizeof(what), "(resource group %llu)", (unsigned long long)rg);
+		print_lock(w, what, 0, &lk);
+	}
+	return 0;
+}
+
 /* Every file under directory @ino (whose path is @path). */
 static int walk_dir(struct walk *w, uint64_t ino, char *path, size_t plen)
 {
@@ -222,6 +250,8 @@ int cmd_locks(const char *arg, bool json)
 		err = lm_lock_read(&w.disk, w.vol->vh.hdr.uuid, VMFS_VOLLOCK_BLK, &vl, raw);
 		if (!err)
 			print_lock(&w, "(volume lock)", 0, &vl);
+		if (!err)
+			err = show_groups(&w);
 		if (!err)
 			err = walk_dir(&w, w.vol->vh.root_ino, path, 0);
 		if (err)

@@ -5,12 +5,14 @@
  * blocks, descriptors and B-tree nodes are carved out of "mixed" file
  * blocks that are already partly used, so whole free file blocks stay
  * available for data. Groups are initialised on first use (lazy mkfs).
- * Called under the metadata lock.
+ * Called under the metadata lock. On a volume shared by several hosts a
+ * group changes only on the host holding its lock (rglock.c): allocation
+ * looks in the groups this host holds first, then takes another.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs/core/vol.h"
+#include "fs/core/cluster.h"
 
 static uint64_t rg_of(const struct vmfs_vol *vol, uint64_t blk)
 {
@@ -231,7 +233,7 @@ static int bm_set(struct vmfs_vol *vol, struct vmfs_rg_state *rs, uint64_t p, ui
 }
 
 /* First use of a group: write its lock, header and first bitmap block. */
-static int rg_initialise(struct vmfs_vol *vol, struct vmfs_rg_state *rs)
+int vmfs_rg_initialise(struct vmfs_vol *vol, struct vmfs_rg_state *rs)
 {
 	struct vmfs_buf *b;
 	uint8_t *bits, *zero;
@@ -357,21 +359,26 @@ static int alloc_data(struct vmfs_vol *vol, struct vmfs_rg_state *rs, uint64_t w
 	return 0;
 }
 
+static uint64_t kind_need(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want)
+{
+	return kind == VMFS_AK_DATA ? vol->geom.file_block_mblocks : kind == VMFS_AK_DESC ? 2 :
+	       kind == VMFS_AK_SMALL ? want : 1;
+}
+
 static int alloc_in_rg(struct vmfs_vol *vol, uint64_t rg, enum vmfs_alloc_kind kind,
-		       uint64_t want, uint64_t goal, uint64_t *pstart, uint64_t *got)
+		       uint64_t want, uint64_t goal, bool wait, uint64_t *pstart, uint64_t *got)
 {
 	struct vmfs_rg_state *rs = &vol->rgs[rg];
-	uint64_t need, rel = 0, n = want;
+	uint64_t rel = 0, n = want;
 	int err;
 
-	err = vmfs_rg_load(vol, rg);
+	err = vmfs_rg_own(vol, rg, wait);
 	if (err)
 		return err;
-	need = kind == VMFS_AK_DATA ? vol->geom.file_block_mblocks : want;
-	if (rs->hdr.free_mblocks < need)
+	if (rs->hdr.free_mblocks < kind_need(vol, kind, want))
 		return -ENOSPC;
 	if (!rs->init) {
-		err = rg_initialise(vol, rs);
+		err = vmfs_rg_initialise(vol, rs);
 		if (err)
 			return err;
 	}
@@ -410,11 +417,55 @@ static int alloc_in_rg(struct vmfs_vol *vol, uint64_t rg, enum vmfs_alloc_kind k
  * META: one mblock. DESC: two mblocks aligned to two.
  * Returns 0 with *pstart, *got, or -ENOSPC, or an I/O / corruption error.
  */
+/*
+ * Pass 0 tries the groups this host holds, pass 1 takes another that looks
+ * as if it has room, pass 2 any other (the holder of the volume lock waits
+ * for a host to give one back). -EAGAIN: only under the volume lock.
+ */
+static int alloc_passes(struct vmfs_vol *vol, uint64_t rg0, enum vmfs_alloc_kind kind,
+			uint64_t want, uint64_t goal, uint64_t *pstart, uint64_t *got)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	uint64_t i, rg, need = kind_need(vol, kind, want);
+	bool again = false, skipped = false;
+	unsigned pass;
+	int err;
+
+	for (pass = cl ? 0 : 1; pass < 3; pass++) {
+		if (pass == 2 && !skipped)
+			break;
+		for (i = 0; i < vol->vh.rg_count; i++) {
+			struct vmfs_rg_state *rs;
+
+			/* Near the goal among our own; new ones from our home (affinity by slot). */
+			rg = ((cl && pass ? vol->rg_home : rg0) + i) % vol->vh.rg_count;
+			rs = &vol->rgs[rg];
+			if (cl && rs->held != (pass == 0))
+				continue;
+			if (cl && pass == 1 && rs->loaded && rs->hdr.free_mblocks < need) {
+				skipped = true;	/* as last seen: perhaps freed since */
+				continue;
+			}
+			err = alloc_in_rg(vol, rg, kind, want, goal, pass == 2, pstart, got);
+			if (err == -EBUSY || err == -EAGAIN) {
+				skipped = true;
+				again |= err == -EAGAIN;
+				continue;
+			}
+			if (err != -ENOSPC) {
+				if (!err)
+					vol->rg_hint = rg;
+				return err;
+			}
+		}
+	}
+	return again ? -EAGAIN : -ENOSPC;
+}
+
 int vmfs_alloc(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want, uint64_t goal,
 	       uint64_t *pstart, uint64_t *got)
 {
-	uint64_t rg0, i, rg;
-	int err = -ENOSPC;
+	uint64_t rg0;
 
 	if (vol->rdonly)
 		return -EROFS;
@@ -422,8 +473,7 @@ int vmfs_alloc(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want, u
 		want = vol->geom.small_block_mblocks;
 	if (kind != VMFS_AK_META) {
 		uint64_t fbm = vol->geom.file_block_mblocks, freeb = vmfs_free_mblocks(vol);
-		uint64_t need = kind == VMFS_AK_DATA ? fbm : kind == VMFS_AK_DESC ? 2 :
-				kind == VMFS_AK_SMALL ? want : 1;
+		uint64_t need = kind_need(vol, kind, want);
 
 		if (freeb < need + VMFS_META_RESERVE)
 			return -ENOSPC;
@@ -433,15 +483,7 @@ int vmfs_alloc(struct vmfs_vol *vol, enum vmfs_alloc_kind kind, uint64_t want, u
 	}
 	rg0 = goal >= vol->vh.data_start && rg_of(vol, goal) < vol->vh.rg_count ?
 	      rg_of(vol, goal) : vol->rg_hint;
-	for (i = 0; i < vol->vh.rg_count; i++) {
-		rg = (rg0 + i) % vol->vh.rg_count;
-		err = alloc_in_rg(vol, rg, kind, want, goal, pstart, got);
-		if (err != -ENOSPC)
-			break;
-	}
-	if (!err)
-		vol->rg_hint = rg;
-	return err;
+	return alloc_passes(vol, rg0, kind, want, goal, pstart, got);
 }
 
 static int for_each_rg_piece(struct vmfs_vol *vol, uint64_t pstart, uint64_t len, bool set)
@@ -454,7 +496,7 @@ static int for_each_rg_piece(struct vmfs_vol *vol, uint64_t pstart, uint64_t len
 
 		if (pstart < vol->vh.data_start || rg >= vol->vh.rg_count)
 			return -EFSCORRUPTED;
-		err = vmfs_rg_load(vol, rg);
+		err = vmfs_rg_own(vol, rg, true);
 		if (err)
 			return err;
 		rs = &vol->rgs[rg];
@@ -465,7 +507,7 @@ static int for_each_rg_piece(struct vmfs_vol *vol, uint64_t pstart, uint64_t len
 		if (!rs->init) {
 			if (!set)
 				return -EFSCORRUPTED;
-			err = rg_initialise(vol, rs);
+			err = vmfs_rg_initialise(vol, rs);
 			if (err)
 				return err;
 		}
@@ -617,10 +659,28 @@ int vmfs_rg_ndesc_add(struct vmfs_vol *vol, uint64_t blk, int delta)
 
 	if (blk < vol->vh.data_start || rg >= vol->vh.rg_count)
 		return -EFSCORRUPTED;
-	err = vmfs_rg_load(vol, rg);
+	err = vmfs_rg_own(vol, rg, true);
 	if (err)
 		return err;
 	vol->rgs[rg].hdr.ndesc += (uint64_t)(int64_t)delta;
+	return rg_hdr_write(vol, &vol->rgs[rg]);
+}
+
+/* Used mblocks of group @rg, counted in its bitmap. */
+int vmfs_alloc_count_used(struct vmfs_vol *vol, uint64_t rg, uint64_t *used)
+{
+	struct vmfs_rg_state *rs = &vol->rgs[rg];
+	uint64_t first;
+	int err = vmfs_rg_load(vol, rg);
+
+	return err ? err : bm_scan(vol, rs, 0, rs->hdr.mblocks, used, &first);
+}
+
+/* Set group @rg's free count (recovery: what its bitmap says). */
+int vmfs_rg_set_free(struct vmfs_vol *vol, uint64_t rg, uint64_t free_mblocks)
+{
+	vol->rgs[rg].hdr.free_mblocks = free_mblocks;
+	vol->free_known = false;
 	return rg_hdr_write(vol, &vol->rgs[rg]);
 }
 

@@ -44,10 +44,10 @@
 #define WAITER_NAP_MS 2			/* the named waiter's polling, at most */
 #define OTHER_NAP_MS 32			/* other waiters', at most */
 #define VMFS_RO_RECHECK_MS 1000	/* read-only mounts: the attribute timeout */
+#define GROUP_POLL_MS 10		/* groups we hold: does another host wait for one? */
+#define GROUP_IDLE_POLL_MS 100		/* ... when no other host was seen for a while */
 
-static void cl_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void cl_log(int prio, const char *fmt, ...)
+void vmfs_cluster_log(int prio, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -98,6 +98,31 @@ static void pend_remove(struct vmfs_cluster *cl, struct vmfs_inode *ip)
 }
 
 /*
+ * We broke the lock of @ip held by the dead host @dead: recover that host,
+ * then check what it may have been changing, the file's extent map, before
+ * anything uses it. A map that does not hold together fails with -EIO
+ * (the file needs fsck.vmfs), whatever else works on.
+ */
+static int recover_file(struct vmfs_vol *vol, struct vmfs_inode *ip, struct lm_lock_owner dead)
+{
+	int err;
+
+	vmfs_cluster_log(LOG_WARNING, "broke the lock of descriptor %" PRIu64 " held by the dead "
+			 "host of heartbeat slot %u", ip->ino, dead.slot);
+	err = vmfs_cluster_recover(vol, dead);
+	if (!err && S_ISREG(ip->d.mode) && ip->d.data_fmt == VMFS_FMT_BTREE) {
+		err = vmfs_ext_verify(vol, ip);
+		if (err) {
+			vmfs_cluster_log(LOG_ERR, "descriptor %" PRIu64 ", left by a dead host, has a "
+					 "broken extent map (%s): run fsck.vmfs", ip->ino,
+					 strerror(-err));
+			err = -EIO;
+		}
+	}
+	return err;
+}
+
+/*
  * Make @ip's lock on disk what its opens need. Taking or changing a place
  * needs the volume lock (other hosts look at file locks only while they
  * hold it); giving one up does not, once the file's changes are written.
@@ -107,6 +132,7 @@ static int sync_one(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	struct vmfs_cluster *cl = vol->cl;
 	uint32_t need = need_mode(ip);
 	uint64_t blk = ip->ino - 1;
+	struct lm_lock_owner broken;
 	struct vmfs_lock held;
 	int err;
 
@@ -134,14 +160,13 @@ static int sync_one(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	if (err)
 		return err;
 	vmfs_bc_forget(vol, blk);	/* the record is lockmgr's from now on */
-	err = lm_lock_acquire(cl->hb, blk, VMFS_LOCK_T_DESC, ip->ino, need, &held);
+	err = lm_lock_acquire(cl->hb, blk, VMFS_LOCK_T_DESC, ip->ino, need, &held, &broken);
 	if (err)
 		return err;
-	if (held.hdr.lsn)
-		cl_log(LOG_WARNING, "broke the lock of descriptor %" PRIu64 " held by a dead host",
-		       ip->ino);
 	ip->lk_disk = need;
-	return 0;
+	if (broken.slot != LM_NOBODY)
+		err = recover_file(vol, ip, broken);
+	return err;
 }
 
 /*
@@ -173,7 +198,7 @@ static int sync_pending(struct vmfs_vol *vol, bool all)
 			continue;
 		}
 		if (e && e != -ESTALE)
-			cl_log(LOG_ERR, "cannot write the lock of descriptor %" PRIu64 ": %s",
+			vmfs_cluster_log(LOG_ERR, "cannot write the lock of descriptor %" PRIu64 ": %s",
 			       ip->ino, strerror(-e));
 		err = err ? err : e;
 		cl->pend[i] = cl->pend[--cl->npend];
@@ -196,7 +221,7 @@ static void drop_shared_caches(struct vmfs_vol *vol)
 
 	vmfs_bc_drop_clean(vol);
 	for (i = 0; i < vol->vh.rg_count; i++)
-		vol->rgs[i].loaded = false;
+		vol->rgs[i].loaded &= vol->rgs[i].held;	/* ours: nobody else changed them */
 	vol->free_known = false;
 	vol->epoch++;
 }
@@ -217,7 +242,7 @@ static int hand_over(struct vmfs_vol *vol)
 		err = vmfs_dev_flush(vol->dev);
 	if (err) {
 		/* Keep it: releasing now would show others half of our changes. */
-		cl_log(LOG_ERR, "cannot write metadata back before handing the volume lock over: "
+		vmfs_cluster_log(LOG_ERR, "cannot write metadata back before handing the volume lock over: "
 		       "%s", strerror(-err));
 		return err;
 	}
@@ -237,7 +262,8 @@ static int hand_over(struct vmfs_vol *vol)
  * a time); it gives up only when the lock stops changing hands for
  * wait_ms (a holder that neither works nor dies nor lets go).
  */
-static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
+static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held,
+			    struct lm_lock_owner *broken)
 {
 	struct vmfs_cluster *cl = vol->cl;
 	uint64_t start = lm_now_ms(), nap = 1, seen = UINT64_MAX;
@@ -246,7 +272,7 @@ static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
 
 	for (;;) {
 		err = lm_lock_acquire(cl->hb, VMFS_VOLLOCK_BLK, VMFS_LOCK_T_VOLUME, 0,
-				      VMFS_LOCK_M_EXCL, held);
+				      VMFS_LOCK_M_EXCL, held, broken);
 		if (err != -EBUSY)
 			break;
 		if (!wanting && lm_lock_want(cl->hb, VMFS_VOLLOCK_BLK, true) == 0) {
@@ -258,7 +284,7 @@ static int take_volume_lock(struct vmfs_vol *vol, struct vmfs_lock *held)
 			start = lm_now_ms();
 		}
 		if (lm_now_ms() - start > cl->wait_ms) {
-			cl_log(LOG_ERR, "gave up waiting %u ms for the volume lock", cl->wait_ms);
+			vmfs_cluster_log(LOG_ERR, "gave up waiting %u ms for the volume lock", cl->wait_ms);
 			break;
 		}
 		lm_sleep_ms(nap);
@@ -306,6 +332,7 @@ void vmfs_cluster_ro_recheck(struct vmfs_vol *vol)
 int vmfs_vol_lock(struct vmfs_vol *vol)
 {
 	struct vmfs_cluster *cl = vol->cl;
+	struct lm_lock_owner broken;
 	struct vmfs_lock held;
 	int err;
 
@@ -333,12 +360,9 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 
 		err = vmfs_vol_gate(vol);
 		if (!err)
-			err = take_volume_lock(vol, &held);
+			err = take_volume_lock(vol, &held, &broken);
 		if (!err) {
 			pthread_mutex_lock(&vol->lock);
-			if (held.hdr.lsn)
-				cl_log(LOG_WARNING, "took the volume lock from a dead host; what it "
-				       "had not written back is lost (check with fsck.vmfs -n)");
 			if (!cl->left_valid || held.version != cl->left_version + 1) {
 				drop_shared_caches(vol);
 				if (cl->left_valid)	/* not our first take: someone else had it */
@@ -348,6 +372,12 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 			__atomic_store_n(&cl->held, true, __ATOMIC_RELAXED);
 			cl->takes++;
 			cl->taken_ms = lm_now_ms();
+			if (broken.slot != LM_NOBODY) {
+				vmfs_cluster_log(LOG_WARNING, "took the volume lock from the dead host "
+						 "of heartbeat slot %u; what it had not written back "
+						 "is lost", broken.slot);
+				vmfs_cluster_recover(vol, broken);	/* logs its own failure */
+			}
 			pthread_mutex_unlock(&vol->lock);
 		}
 		pthread_mutex_lock(&cl->mu);
@@ -367,12 +397,27 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 static int lock_free_now(struct vmfs_vol *vol, struct vmfs_inode *ip, uint32_t mode)
 {
 	struct vmfs_cluster *cl = vol->cl;
+	struct lm_lock_owner dead = { .slot = LM_NOBODY };
 	int err;
 
 	if (ip->lk_free_take == cl->takes)
 		return 0;
 	/* A descriptor created here and not written yet: nobody else knows it. */
-	err = vmfs_bc_is_dirty(vol, ip->ino - 1) ? 0 : lm_lock_check(cl->hb, ip->ino - 1, mode);
+	err = vmfs_bc_is_dirty(vol, ip->ino - 1) ? 0 :
+	      lm_lock_check(cl->hb, ip->ino - 1, mode, &dead);
+	if (!err && dead.slot != LM_NOBODY) {
+		/* A dead host's lock: break it and recover before anyone uses the file. */
+		struct vmfs_lock held;
+
+		err = lm_lock_acquire(cl->hb, ip->ino - 1, VMFS_LOCK_T_DESC, ip->ino,
+				      VMFS_LOCK_M_EXCL, &held, &dead);
+		if (!err && dead.slot != LM_NOBODY)
+			err = recover_file(vol, ip, dead);
+		if (!err)
+			err = lm_lock_release(cl->hb, ip->ino - 1, NULL);
+		if (err == -ESTALE)
+			err = -EIO;
+	}
 	if (!err && mode == VMFS_LOCK_M_EXCL)
 		ip->lk_free_take = cl->takes;
 	return err;
@@ -478,7 +523,7 @@ static void *keeper_main(void *arg)
 {
 	struct vmfs_vol *vol = arg;
 	struct vmfs_cluster *cl = vol->cl;
-	uint64_t synced_ms = 0, now;
+	uint64_t synced_ms = 0, groups_ms = 0, now;
 
 	pthread_mutex_lock(&cl->mu);
 	while (!cl->stop) {
@@ -503,6 +548,14 @@ static void *keeper_main(void *arg)
 				synced_ms = now;
 			}
 		}
+		/* Groups: a host that waits for one holds the volume lock, so answer soon. */
+		if (now - groups_ms >= (vmfs_cluster_shared(vol) ? GROUP_POLL_MS : GROUP_IDLE_POLL_MS) &&
+		    !cl->hb->fenced && lm_hb_may_write(cl->hb)) {
+			pthread_mutex_lock(&vol->lock);
+			vmfs_rg_give_back_some(vol, true, false);
+			pthread_mutex_unlock(&vol->lock);
+			groups_ms = now;
+		}
 		pthread_mutex_lock(&cl->mu);
 	}
 	pthread_mutex_unlock(&cl->mu);
@@ -525,7 +578,12 @@ int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb)
 	pthread_mutex_lock(&vol->lock);
 	vol->cl = cl;
 	/* Hosts start allocating in different groups (affinity by slot). */
-	vol->rg_hint = ((uint64_t)hb->slot * 2654435761u) % vol->vh.rg_count;
+	vol->rg_home = ((uint64_t)hb->slot * 2654435761u) % vol->vh.rg_count;
+	vol->rg_hint = vol->rg_home;
+	/* Our slot's last incarnation crashed: recover what it held first. */
+	if (hb->prev_state != VMFS_HB_FREE && hb->prev_gen)
+		vmfs_cluster_recover(vol, (struct lm_lock_owner){ .slot = (uint16_t)hb->slot,
+				     .hb_gen = (uint32_t)hb->prev_gen });
 	if (pthread_create(&cl->keeper, NULL, keeper_main, vol) == 0) {
 		cl->keeper_running = true;
 	} else {
@@ -559,9 +617,14 @@ int vmfs_cluster_stop(struct vmfs_vol *vol)
 		err = hand_over(vol);
 		if (!err)
 			err = sync_pending(vol, true);
+		if (!err)
+			vmfs_rg_give_back_some(vol, false, true);
+		if (!err && cl->nheld_rgs)
+			err = -EIO;	/* logged: the groups stay locked until a host recovers us */
 	}
 	vol->cl = NULL;
 	pthread_mutex_unlock(&vol->lock);
+	free(cl->held_rgs);
 	free(cl->pend);
 	pthread_cond_destroy(&cl->stop_cv);
 	pthread_cond_destroy(&cl->cv);

@@ -32,7 +32,15 @@ struct vmfs_cluster {
 	uint64_t takes;			/* times we took the volume lock: lk_free_take counts in these */
 	uint64_t shared_ms;		/* when another host last used the volume lock */
 	uint64_t taken_ms, used_ms;	/* when we took the volume lock; last used it */
+	/* Resource groups whose lock we hold (rglock.c). */
+	uint64_t *held_rgs;
+	size_t nheld_rgs, cap_rgs;
+	bool recovering;		/* vmfs_cluster_recover runs */
 };
+
+void vmfs_cluster_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Under vol->lock, after breaking a lock of @dead: recover what it held (rglock.c). */
+int vmfs_cluster_recover(struct vmfs_vol *vol, struct lm_lock_owner dead);
 
 int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb);
 int vmfs_cluster_stop(struct vmfs_vol *vol);

@@ -204,3 +204,61 @@ int vmfs_ext_mark_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_
 {
 	return ext_rewrite(vol, ip, lblk, len, unwritten_piece, 0, VMFS_EXT_UNWRITTEN);
 }
+
+/*
+ * vmfs_ext_walk - call @cb for each extent of @ip in logical order; stops
+ * at the first non-zero return of @cb, which it returns, or at an error
+ * reading the map (*at, if not NULL, is then the logical mblock).
+ */
+int vmfs_ext_walk(struct vmfs_vol *vol, struct vmfs_inode *ip,
+		  int (*cb)(void *arg, const struct vmfs_extent *e), void *arg, uint64_t *at)
+{
+	struct vmfs_extent e;
+	uint64_t pos = 0;
+	int err;
+
+	for (;;) {
+		err = vmfs_ext_find(vol, ip, pos, &e);
+		if (err == -ENOENT)
+			return 0;
+		if (err) {
+			if (at)
+				*at = pos;
+			return err;
+		}
+		err = cb(arg, &e);
+		if (err)
+			return err;
+		pos = e.lstart + e.len;
+	}
+}
+
+struct verify_state {
+	struct vmfs_vol *vol;
+	uint64_t total;
+};
+
+static int verify_one(void *arg, const struct vmfs_extent *e)
+{
+	struct verify_state *v = arg;
+
+	if (!vmfs_ext_in_volume(v->vol, e))
+		return -EFSCORRUPTED;
+	v->total += e->len;
+	return 0;
+}
+
+/*
+ * vmfs_ext_verify - does @ip's extent map hold together: readable, every
+ * extent inside the volume's data area, and as many mblocks as the
+ * descriptor counts? 0 or -EFSCORRUPTED (or a read error).
+ */
+int vmfs_ext_verify(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct verify_state v = { .vol = vol };
+	int err = vmfs_ext_walk(vol, ip, verify_one, &v, NULL);
+
+	if (!err && v.total != ip->d.alloc_mblocks)
+		err = -EFSCORRUPTED;
+	return err;
+}

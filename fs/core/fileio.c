@@ -160,6 +160,9 @@ unlock:
 	return err ? err : (ssize_t)size;
 }
 
+/* Extent records a write may add or rewrite in a root leaf, with room to spare. */
+#define LOCAL_ROOM (4 * (VMFS_BT_LEAF_HDR + 24))	/* 24: an extent value (FORMAT.md) */
+
 /* Allocation policy: small blocks while the whole file fits in one file block. */
 static bool file_is_small(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t end)
 {
@@ -189,6 +192,11 @@ static int fill_hole(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
 	int err;
 
 	while (lblk < end) {
+		struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+
+		/* Without the volume lock, an insert must not split the tree (it allocates). */
+		if (vol->cl && !vol->cl->held && !vmfs_bt_root_leaf_room(&bt, LOCAL_ROOM))
+			return -EAGAIN;
 		cstart = lblk / chunk * chunk;
 		if (cstart == lblk && lblk + chunk <= end) {
 			/* Whole chunks: as many as the hole holds, contiguous if possible. */
@@ -385,8 +393,6 @@ static int plan_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const uint8_t
  * (vmfs_file_trim_ahead), as XFS does with its speculative preallocation.
  */
 #define AHEAD_MBLOCKS (64ull << (20 - MSHIFT))	/* 64 MiB */
-/* Extent records a write may add or rewrite in a root leaf, with room to spare. */
-#define LOCAL_ROOM (4 * (VMFS_BT_LEAF_HDR + 24))	/* 24: an extent value (FORMAT.md) */
 
 /* Is [off, off+size) wholly mapped (written or unwritten extents)? */
 static bool range_mapped(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t off, size_t size)
@@ -405,8 +411,9 @@ static bool range_mapped(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t o
 /*
  * May this write to @ip run under vol->lock alone? Only on a multi-host
  * mount, for a file this host has open for writing (so holds), whose
- * extent tree is one root leaf with room (converting extents then neither
- * allocates nor frees).
+ * extent tree is one root leaf with room: converting extents then neither
+ * allocates nor frees, and new blocks come from the resource groups this
+ * host holds (rglock.c), or the write falls back to the volume lock.
  */
 static bool write_local_ok(struct vmfs_vol *vol, struct vmfs_inode *ip)
 {
@@ -491,14 +498,21 @@ static ssize_t write_slow(struct vmfs_vol *vol, struct vmfs_inode *ip, const uin
 	uint64_t stage_off = off & ~(uint64_t)(MB - 1);
 	uint8_t *stage;
 	bool local;
-	int err;
+	int err = 0;
 
 	stage = aligned_alloc(MB, 2 * MB);
 	if (!stage)
 		return -ENOMEM;
 
 	vmfs_vol_lock_local(vol);
-	local = write_local_ok(vol, ip) && range_mapped(vol, ip, off, size);
+	local = write_local_ok(vol, ip);
+	if (local && !range_mapped(vol, ip, off, size)) {
+		/* From our own groups; -EAGAIN: the rest under the volume lock. */
+		err = allocate_range(vol, ip, off, size);
+		if (err && err != -EAGAIN)
+			goto out;
+		local = !err;
+	}
 	if (!local) {
 		vmfs_vol_unlock(vol);
 		err = vmfs_vol_lock(vol);

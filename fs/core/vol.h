@@ -46,6 +46,12 @@ struct vmfs_rg_state {
 	struct vmfs_rg hdr;
 	uint64_t mixed_cursor;		/* group-relative file block used for small allocs */
 	uint64_t data_cursor;		/* group-relative next file block to try */
+	/* Several hosts (rglock.c): the group's lock. */
+	bool held;			/* this host holds it: the group is ours to change */
+	bool give_back;			/* taken for recovery or a free: give it back soon */
+	bool lk_known;			/* what we cached was current at lock version lk_version */
+	uint64_t lk_version;		/* the record's version when we gave it back */
+	uint64_t taken_ms, used_ms;	/* when we took it; last allocated or freed in it */
 };
 
 struct vmfs_inode {
@@ -72,6 +78,7 @@ struct vmfs_vol {
 	struct vmfs_bcache bc;
 	struct vmfs_rg_state *rgs;
 	uint64_t rg_hint;		/* group to try first */
+	uint64_t rg_home;		/* several hosts: where this host takes groups from first */
 	uint64_t free_total;		/* free mblocks in all groups, once free_known */
 	bool free_known;
 	struct vmfs_inode **itab;
@@ -140,6 +147,16 @@ uint64_t vmfs_count_descriptors(struct vmfs_vol *vol);
 int vmfs_alloc_next_used(struct vmfs_vol *vol, uint64_t from, uint64_t *start, uint64_t *len);
 int vmfs_rg_ndesc_add(struct vmfs_vol *vol, uint64_t blk, int delta);
 int vmfs_rg_load(struct vmfs_vol *vol, uint64_t rg);
+int vmfs_rg_initialise(struct vmfs_vol *vol, struct vmfs_rg_state *rs);
+int vmfs_alloc_count_used(struct vmfs_vol *vol, uint64_t rg, uint64_t *used);
+int vmfs_rg_set_free(struct vmfs_vol *vol, uint64_t rg, uint64_t free_mblocks);
+
+/* rglock.c: resource group locks on a volume shared by several hosts. */
+#define VMFS_GROUP_IDLE_MS 10000	/* a group unused this long is given back */
+#define VMFS_GROUP_BRIEF_MS 5		/* ... a full or waited-for one after this */
+int vmfs_rg_own(struct vmfs_vol *vol, uint64_t rg, bool wait);
+int vmfs_rg_recount(struct vmfs_vol *vol, uint64_t rg, bool *fixed);
+void vmfs_rg_give_back_some(struct vmfs_vol *vol, bool look_wanted, bool all);
 
 /* btree.c */
 struct vmfs_bt {
@@ -189,6 +206,14 @@ int vmfs_ext_mark_written(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t 
 			  uint64_t len);
 int vmfs_ext_mark_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
 			    uint64_t len);
+int vmfs_ext_walk(struct vmfs_vol *vol, struct vmfs_inode *ip,
+		  int (*cb)(void *arg, const struct vmfs_extent *e), void *arg, uint64_t *at);
+int vmfs_ext_verify(struct vmfs_vol *vol, struct vmfs_inode *ip);
+static inline bool vmfs_ext_in_volume(const struct vmfs_vol *vol, const struct vmfs_extent *e)
+{
+	return e->pstart >= vol->vh.data_start && e->pstart + e->len <= vol->vh.total_mblocks &&
+	       e->pstart + e->len >= e->pstart;
+}
 
 /* dir.c */
 int vmfs_dir_lookup(struct vmfs_vol *vol, struct vmfs_inode *dp, const char *name,

@@ -133,6 +133,8 @@ static void test_name_conflict_and_restart(void)
 	CU_ASSERT_EQUAL(lm_hb_join(&c, "alpha", hu, why, sizeof(why)), 0);
 	CU_ASSERT_EQUAL(c.slot, 0);
 	CU_ASSERT_EQUAL(c.mine.generation, gen + 1);
+	CU_ASSERT_EQUAL(c.prev_state, VMFS_HB_LIVE);	/* it crashed: recover what it held */
+	CU_ASSERT_EQUAL(c.prev_gen, gen);
 	/* The old incarnation is fenced: its next renewal fails, it may not write. */
 	CU_ASSERT_EQUAL(lm_hb_renew(&a), -ESTALE);
 	CU_ASSERT_FALSE(lm_hb_may_write(&a));
@@ -213,36 +215,97 @@ static void test_full_region_takes_dead_slot(void)
 
 static void test_exclusive_and_break(void)
 {
+	struct lm_lock_owner broken;
 	struct lm_hb a, b;
 	struct vmfs_lock lk;
 
 	fresh_disk(512);
 	host(&a, "alpha", SLOTS);
 	host(&b, "beta", SLOTS);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk, NULL), 0);
 	CU_ASSERT_EQUAL(lk.nholders, 1);
 	CU_ASSERT_EQUAL(lk.holders[0].slot, 0);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk, NULL),
 			-EBUSY);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_RO, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_RO, &lk, NULL),
 			-EBUSY);
 	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK, NULL), 0);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk), 0);
-	CU_ASSERT_EQUAL(lk.hdr.lsn, 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk,
+					&broken), 0);
+	CU_ASSERT_EQUAL(broken.slot, LM_NOBODY);
 	/* beta dies holding it: alpha waits a lease on its own clock, then breaks it. */
 	alive_host = &a;
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk, NULL),
 			-EBUSY);
 	fake_sleep(LEASE - 1);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk, NULL),
 			-EBUSY);
 	fake_sleep(1);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk), 0);
-	CU_ASSERT_EQUAL(lk.hdr.lsn, 1);		/* broken: recover what beta held */
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_DESC, 555, VMFS_LOCK_M_EXCL, &lk,
+					&broken), 0);
+	CU_ASSERT_EQUAL(broken.slot, 1);	/* broken: recover what beta held */
+	CU_ASSERT_EQUAL(broken.hb_gen, (uint32_t)b.mine.generation);
 	CU_ASSERT_EQUAL(lk.holders[0].slot, 0);
 	alive_host = NULL;
 	lm_hb_destroy(&a);
 	lm_hb_destroy(&b);
+}
+
+/*
+ * Recovery: one host claims a dead host's slot (RECOVERING); to it the
+ * dead host's locks are breakable at once, to a third host it looks alive
+ * for a lease (hands off); freeing the slot then releases every lock of
+ * the dead host for everyone, without another lease. A restart of the
+ * dead host learns its last incarnation was not recovered.
+ */
+static void test_recovery(void)
+{
+	struct lm_lock_owner broken;
+	struct lm_hb a, b, c;
+	struct vmfs_lock lk;
+	uint32_t gen;
+
+	fresh_disk(512);
+	host(&a, "alpha", SLOTS);
+	host(&b, "beta", SLOTS);
+	host(&c, "gamma", SLOTS);
+	CU_ASSERT_EQUAL(b.prev_state, VMFS_HB_FREE);
+	gen = (uint32_t)b.mine.generation;
+	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_RG, 1, VMFS_LOCK_M_EXCL, &lk, NULL), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK + 1, VMFS_LOCK_T_DESC, 2, VMFS_LOCK_M_EXCL, &lk,
+					NULL), 0);
+	CU_ASSERT_EQUAL(lm_hb_recover_begin(&a, 1, gen), -EBUSY);	/* beta is alive */
+	/* beta dies; alpha and gamma both watch it for a lease. */
+	lm_hb_slot_state(&c, 1, gen, &(enum lm_slot_state){ 0 });
+	alive_host = &a;
+	lm_hb_slot_state(&a, 1, gen, &(enum lm_slot_state){ 0 });
+	fake_sleep(LEASE);
+	lm_hb_renew(&c);
+	CU_ASSERT_EQUAL(lm_hb_recover_begin(&a, 1, gen), 0);
+	CU_ASSERT_EQUAL(lm_hb_recover_begin(&a, 1, gen), 0);	/* again: still ours */
+	CU_ASSERT_EQUAL(lm_hb_recover_begin(&c, 1, gen), -EBUSY);	/* alpha recovers it */
+	CU_ASSERT_EQUAL(lm_lock_acquire(&c, LOCK_BLK + 1, VMFS_LOCK_T_DESC, 2, VMFS_LOCK_M_EXCL, &lk,
+					&broken), -EBUSY);	/* hands off meanwhile */
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_RG, 1, VMFS_LOCK_M_EXCL, &lk,
+					&broken), 0);
+	CU_ASSERT_EQUAL(broken.slot, 1);
+	CU_ASSERT_EQUAL(lm_hb_recover_end(&a, 1), 0);
+	CU_ASSERT_EQUAL(lm_hb_recover_end(&a, 1), -EALREADY);
+	CU_ASSERT_EQUAL(lm_hb_recover_begin(&c, 1, gen), -EALREADY);	/* done */
+	/* Freed: gamma takes beta's other lock at once, no second lease. */
+	CU_ASSERT_EQUAL(lm_lock_acquire(&c, LOCK_BLK + 1, VMFS_LOCK_T_DESC, 2, VMFS_LOCK_M_EXCL, &lk,
+					&broken), 0);
+	CU_ASSERT_EQUAL(broken.slot, 1);
+	CU_ASSERT_EQUAL(broken.hb_gen, gen);
+	alive_host = NULL;
+	lm_hb_destroy(&b);
+	/* beta restarts: its slot was freed by the recovery, nothing left to do. */
+	host(&b, "beta", SLOTS);
+	CU_ASSERT_EQUAL(b.slot, 1);
+	CU_ASSERT_EQUAL(b.prev_state, VMFS_HB_FREE);
+	lm_hb_destroy(&a);
+	lm_hb_destroy(&b);
+	lm_hb_destroy(&c);
 }
 
 /* The waiter protocol: a waiting host is served before a third host, a
@@ -258,7 +321,7 @@ static void test_waiter(void)
 	host(&c, "gamma", SLOTS);
 	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, true), 0);	/* on a never-used record */
 	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, false), 0);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk, NULL), 0);
 	CU_ASSERT_EQUAL(lm_lock_wanted(&a, LOCK_BLK), 0);
 	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, true), 0);
 	CU_ASSERT_EQUAL(lm_lock_want(&b, LOCK_BLK, true), 0);	/* idempotent */
@@ -267,23 +330,23 @@ static void test_waiter(void)
 	CU_ASSERT_EQUAL(lm_lock_wanted(&b, LOCK_BLK), 0);	/* not "another host" for beta */
 	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK, NULL), 0);
 	/* Free, but beta waits: alpha and gamma leave it to beta. */
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk, NULL),
 			-EBUSY);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&c, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&c, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk, NULL),
 			-EBUSY);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&b, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk, NULL), 0);
 	CU_ASSERT_EQUAL(lk.want_slot, 0);	/* served: the claim is gone */
 	CU_ASSERT_EQUAL(lm_lock_release(&b, LOCK_BLK, NULL), 0);
 	/* gamma waits, then dies: after a lease alpha takes the lock anyway. */
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk, NULL), 0);
 	CU_ASSERT_EQUAL(lm_lock_want(&c, LOCK_BLK, true), 0);
 	CU_ASSERT_EQUAL(lm_lock_release(&a, LOCK_BLK, NULL), 0);
 	alive_host = &a;
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk, NULL),
 			-EBUSY);
 	fake_sleep(LEASE);
 	lm_hb_renew(&b);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&a, LOCK_BLK, VMFS_LOCK_T_VOLUME, 0, VMFS_LOCK_M_EXCL, &lk, NULL), 0);
 	CU_ASSERT_EQUAL(lk.want_slot, 0);
 	alive_host = NULL;
 	lm_hb_destroy(&a);
@@ -305,20 +368,20 @@ static void test_shared_modes(void)
 	}
 	for (i = 0; i < 32; i++)
 		CU_ASSERT_EQUAL(lm_lock_acquire(&h[i], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_RO,
-						&lk), 0);
+						&lk, NULL), 0);
 	CU_ASSERT_EQUAL(lk.nholders, 32);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&h[32], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_RO, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&h[32], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_RO, &lk, NULL),
 			-EBUSY);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_EXCL, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_EXCL, &lk, NULL),
 			-EBUSY);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk, NULL),
 			-EBUSY);
 	for (i = 0; i < 32; i++)
 		CU_ASSERT_EQUAL(lm_lock_release(&h[i], LOCK_BLK, NULL), 0);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&h[32], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk), 0);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&h[32], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk, NULL), 0);
+	CU_ASSERT_EQUAL(lm_lock_acquire(&h[33], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_MW, &lk, NULL), 0);
 	CU_ASSERT_EQUAL(lk.nholders, 2);
-	CU_ASSERT_EQUAL(lm_lock_acquire(&h[0], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_RO, &lk),
+	CU_ASSERT_EQUAL(lm_lock_acquire(&h[0], LOCK_BLK, VMFS_LOCK_T_DESC, 1, VMFS_LOCK_M_RO, &lk, NULL),
 			-EBUSY);
 	for (i = 0; i < 34; i++)
 		lm_hb_destroy(&h[i]);
@@ -341,7 +404,7 @@ static void *race(void *arg)
 
 	for (i = 0; i < ROUNDS; i++) {
 		pthread_barrier_wait(r->bar);
-		if (lm_lock_acquire(r->hb, LOCK_BLK, VMFS_LOCK_T_DESC, 7, VMFS_LOCK_M_EXCL, &lk) == 0) {
+		if (lm_lock_acquire(r->hb, LOCK_BLK, VMFS_LOCK_T_DESC, 7, VMFS_LOCK_M_EXCL, &lk, NULL) == 0) {
 			if (__atomic_add_fetch(r->holders, 1, __ATOMIC_SEQ_CST) != 1)
 				CU_FAIL("two hosts hold one exclusive lock");
 			r->wins++;
@@ -398,6 +461,7 @@ int main(void)
 	CU_add_test(s, "exclusive lock, break a dead holder", test_exclusive_and_break);
 	CU_add_test(s, "read-only and multi-writer sharing", test_shared_modes);
 	CU_add_test(s, "a waiting host is served first", test_waiter);
+	CU_add_test(s, "recovery of a dead host through its slot", test_recovery);
 	CU_add_test(s, "two hosts race for one lock", test_race);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Resource group locks (docs/LOCKING.md "Allocation across hosts"). On a
+ * volume shared by several hosts, a group's header and bitmap blocks change
+ * only on the host that holds the group's lock, exclusive. A host takes a
+ * group when it first allocates or frees there and keeps it, so a host
+ * writing new data allocates from its own groups under vol->lock alone,
+ * without the volume lock, and hosts writing at once never meet in a
+ * bitmap. The keeper gives a group back when another host waits for it,
+ * when it is full, or when it has not been used for a while; always after
+ * writing everything back, so the next holder reads a bitmap that is on
+ * disk and that every tree we wrote agrees with.
+ *
+ * Waiting: only the holder of the volume lock waits for a group (a free
+ * into a group another host holds, or no group left with room). Another
+ * host never waits for the volume lock while holding vol->lock, and gives
+ * groups back under its own vol->lock alone, so the wait always ends. A
+ * host without the volume lock gets -EAGAIN and retries under it.
+ *
+ * Groups never initialised are set up under the volume lock only: the RG
+ * map block that records it is shared by many groups.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "fs/core/cluster.h"
+
+#define GROUP_WAIT_NAP_MS 1
+
+static uint64_t rg_lock_blk(struct vmfs_vol *vol, uint64_t rg)
+{
+	return vmfs_rg_lock_blk(&vol->vh, rg);
+}
+
+/* Our cached header and bitmap blocks of @rs may be stale: read them again. */
+static void forget_group(struct vmfs_vol *vol, struct vmfs_rg_state *rs)
+{
+	uint64_t k;
+
+	vmfs_bc_forget(vol, vmfs_rg_hdr_blk(&vol->vh, rs->hdr.index));
+	for (k = 0; k < rs->hdr.bitmap_blocks; k++)
+		vmfs_bc_forget(vol, rs->hdr.start + k);
+	rs->loaded = false;
+	vol->free_known = false;
+}
+
+/* Room in the list of groups we hold for one more. */
+static int held_reserve(struct vmfs_cluster *cl)
+{
+	if (cl->nheld_rgs == cl->cap_rgs) {
+		size_t cap = cl->cap_rgs ? cl->cap_rgs * 2 : 8;
+		uint64_t *p = realloc(cl->held_rgs, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		cl->held_rgs = p;
+		cl->cap_rgs = cap;
+	}
+	return 0;
+}
+
+static void held_remove(struct vmfs_cluster *cl, uint64_t rg)
+{
+	size_t i;
+
+	for (i = 0; i < cl->nheld_rgs; i++) {
+		if (cl->held_rgs[i] == rg) {
+			cl->held_rgs[i] = cl->held_rgs[--cl->nheld_rgs];
+			return;
+		}
+	}
+}
+
+/*
+ * Take group @rg's lock; with @wait (volume lock holders only), wait for a
+ * live holder to give it back, the way take_volume_lock waits.
+ */
+static int acquire_group(struct vmfs_vol *vol, uint64_t rg, bool wait, struct vmfs_lock *held,
+			 struct lm_lock_owner *broken)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	uint64_t start = lm_now_ms(), seen = UINT64_MAX;
+	bool wanting = false;
+	int err;
+
+	for (;;) {
+		err = lm_lock_acquire(cl->hb, rg_lock_blk(vol, rg), VMFS_LOCK_T_RG,
+				      vmfs_rg_hdr_blk(&vol->vh, rg), VMFS_LOCK_M_EXCL, held, broken);
+		if (err != -EBUSY || !wait)
+			break;
+		if (!wanting)
+			wanting = lm_lock_want(cl->hb, rg_lock_blk(vol, rg), true) == 0;
+		if (held->version != seen) {
+			seen = held->version;
+			start = lm_now_ms();
+		}
+		if (lm_now_ms() - start > cl->wait_ms) {
+			vmfs_cluster_log(LOG_ERR, "gave up waiting %u ms for resource group %" PRIu64,
+					 cl->wait_ms, rg);
+			break;
+		}
+		lm_sleep_ms(GROUP_WAIT_NAP_MS);
+	}
+	if (err && wanting)
+		lm_lock_want(cl->hb, rg_lock_blk(vol, rg), false);
+	return err;
+}
+
+/*
+ * Under the group's lock, after its holder died: the bitmap is what it
+ * wrote back; make the header's free count agree with it.
+ */
+int vmfs_rg_recount(struct vmfs_vol *vol, uint64_t rg, bool *fixed)
+{
+	struct vmfs_rg_state *rs = &vol->rgs[rg];
+	uint64_t used;
+	int err;
+
+	*fixed = false;
+	err = vmfs_rg_load(vol, rg);
+	if (err || !rs->init)
+		return err;
+	err = vmfs_alloc_count_used(vol, rg, &used);
+	if (err)
+		return err;
+	if (rs->hdr.mblocks - used == rs->hdr.free_mblocks)
+		return 0;
+	vmfs_cluster_log(LOG_WARNING, "resource group %" PRIu64 ": header said %" PRIu64
+			 " free mblocks, the bitmap %" PRIu64 "; fixed", rg, rs->hdr.free_mblocks,
+			 rs->hdr.mblocks - used);
+	*fixed = true;
+	return vmfs_rg_set_free(vol, rg, rs->hdr.mblocks - used);
+}
+
+/*
+ * vmfs_rg_own - may this host change group @rg's header and bitmap now?
+ * Takes the group's lock if need be (and initialises a group never used,
+ * under the volume lock). @wait: a volume lock holder waits for another
+ * host to give the group back, when this host holds the volume lock.
+ * Returns 0 (the header is loaded and current), -EBUSY (another live host
+ * holds it, and !@wait), -EAGAIN (only a holder of the volume lock may do
+ * this: wait, or initialise the group), or an error.
+ */
+int vmfs_rg_own(struct vmfs_vol *vol, uint64_t rg, bool wait)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	struct vmfs_rg_state *rs = &vol->rgs[rg];
+	struct lm_lock_owner broken;
+	struct vmfs_lock held;
+	bool fixed;
+	int err;
+
+	if (!cl)
+		return vmfs_rg_load(vol, rg);
+	if (rs->held) {
+		rs->used_ms = lm_now_ms();
+		return vmfs_rg_load(vol, rg);
+	}
+	err = vmfs_rg_load(vol, rg);
+	if (err)
+		return err;
+	if (!rs->init) {
+		/* Our RG map is current only under the volume lock. */
+		if (!cl->held)
+			return -EAGAIN;
+		err = vmfs_rg_initialise(vol, rs);	/* zeroes its lock record, too */
+		if (err)
+			return err;
+		rs->lk_known = true;
+		rs->lk_version = 0;
+	}
+	err = held_reserve(cl);		/* room first: nothing to undo after the lock */
+	if (err)
+		return err;
+	err = acquire_group(vol, rg, wait && cl->held, &held, &broken);
+	if (err == -EBUSY && wait && !cl->held)
+		return -EAGAIN;		/* not ours to wait for */
+	if (err)
+		return err == -ESTALE ? -EIO : err;
+	cl->held_rgs[cl->nheld_rgs++] = rg;
+	rs->held = true;
+	rs->used_ms = lm_now_ms();
+	rs->taken_ms = rs->used_ms;
+	/* Another host had it since we last did: what we cached of it is stale. */
+	if (!rs->lk_known || held.version != rs->lk_version + 1)
+		forget_group(vol, rs);
+	rs->lk_known = false;
+	err = vmfs_rg_load(vol, rg);
+	if (!err && broken.slot != LM_NOBODY) {
+		err = vmfs_rg_recount(vol, rg, &fixed);
+		if (!err)
+			vmfs_cluster_recover(vol, broken);
+	}
+	return err;
+}
+
+/* Under vol->lock: write everything back and give group @rg back. */
+static int give_back(struct vmfs_vol *vol, uint64_t rg)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	struct vmfs_rg_state *rs = &vol->rgs[rg];
+	struct vmfs_lock after;
+	int err;
+
+	/* The next holder must read our bitmap, and trees that agree with it. */
+	err = vmfs_bc_flush(vol);
+	if (!err)
+		err = vmfs_dev_flush(vol->dev);
+	if (!err)
+		err = lm_lock_release(cl->hb, rg_lock_blk(vol, rg), &after);
+	if (err) {
+		vmfs_cluster_log(LOG_ERR, "cannot give resource group %" PRIu64 " back: %s", rg,
+				 strerror(-err));
+		return err;
+	}
+	rs->held = false;
+	rs->give_back = false;
+	rs->lk_known = true;
+	rs->lk_version = after.version;
+	held_remove(cl, rg);
+	return 0;
+}
+
+/*
+ * Under vol->lock (the keeper): give back the groups another host waits
+ * for (@look_wanted: read their records), those taken for a free only,
+ * the full ones and those unused for GROUP_IDLE_MS; @all: every one.
+ */
+void vmfs_rg_give_back_some(struct vmfs_vol *vol, bool look_wanted, bool all)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	uint64_t now = lm_now_ms(), need = vol->geom.file_block_mblocks + VMFS_META_RESERVE;
+	size_t i = 0;
+
+	while (i < cl->nheld_rgs) {
+		uint64_t rg = cl->held_rgs[i];
+		struct vmfs_rg_state *rs = &vol->rgs[rg];
+		uint64_t idle = now - rs->used_ms;
+		bool give = all || idle >= VMFS_GROUP_IDLE_MS ||
+			    (rs->give_back && idle >= VMFS_GROUP_BRIEF_MS) ||
+			    (rs->loaded && rs->hdr.free_mblocks < need && idle >= VMFS_GROUP_BRIEF_MS);
+
+		if (!give && look_wanted && now - rs->taken_ms >= VMFS_GROUP_BRIEF_MS)
+			give = lm_lock_wanted(cl->hb, rg_lock_blk(vol, rg)) == 1;
+		if (give && give_back(vol, rg) == 0)
+			continue;	/* the list shrank: the same index holds the next one */
+		i++;
+	}
+}
+
+/*
+ * Recovery of a dead host, after its lock was broken (docs/LOCKING.md
+ * "Recovery"): claim its slot (RECOVERING), take every resource group it
+ * held and make each header agree with its bitmap, then free its slot,
+ * which releases every lock it still holds for all hosts at once. Until
+ * the journal (issue 4) exists, this consistency check is what recovery
+ * can do; what the dead host had not written back is lost. An incarnation
+ * of our own slot (a restart after a crash) is recovered without a claim.
+ */
+int vmfs_cluster_recover(struct vmfs_vol *vol, struct lm_lock_owner dead)
+{
+	struct vmfs_cluster *cl = vol->cl;
+	uint64_t rg, checked = 0, fixed_n = 0;
+	struct vmfs_lock lk;
+	bool mine = dead.slot == cl->hb->slot, fixed;
+	uint8_t *raw;
+	unsigned i;
+	int err = 0;
+
+	if (cl->recovering)
+		return 0;	/* a group taken below was that host's, too */
+	if (!mine) {
+		err = lm_hb_recover_begin(cl->hb, dead.slot, dead.hb_gen);
+		if (err == -EALREADY || err == -EBUSY)
+			return 0;	/* recovered already, by it or by another host */
+		if (err) {
+			vmfs_cluster_log(LOG_ERR, "cannot claim the slot %u of a dead host for "
+					 "recovery: %s", dead.slot, strerror(-err));
+			return err;
+		}
+	}
+	raw = calloc(1, cl->hb->disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	cl->recovering = true;
+	for (rg = 0; rg < vol->vh.rg_count && !err; rg++) {
+		if (lm_lock_read(cl->hb->disk, cl->hb->uuid, rg_lock_blk(vol, rg), &lk, raw))
+			continue;	/* unreadable: nobody can hold it; fsck will say */
+		for (i = 0; i < lk.nholders; i++) {
+			if (lk.holders[i].slot == dead.slot && lk.holders[i].hb_gen == dead.hb_gen)
+				break;
+		}
+		if (i == lk.nholders)
+			continue;
+		err = vmfs_rg_own(vol, rg, false);
+		if (!err)
+			err = vmfs_rg_recount(vol, rg, &fixed);
+		if (!err) {
+			vol->rgs[rg].give_back = true;
+			checked++;
+			fixed_n += fixed;
+		}
+	}
+	cl->recovering = false;
+	free(raw);
+	if (!err && !mine)
+		err = lm_hb_recover_end(cl->hb, dead.slot);
+	if (err && err != -EALREADY)
+		vmfs_cluster_log(LOG_ERR, "recovery of heartbeat slot %u failed: %s; run fsck.vmfs",
+				 dead.slot, strerror(-err));
+	else
+		vmfs_cluster_log(LOG_NOTICE, "recovered the host of heartbeat slot %u: %" PRIu64
+				 " resource groups checked, %" PRIu64 " fixed; its locks are "
+				 "released", dead.slot, checked, fixed_n);
+	return err == -EALREADY ? 0 : err;
+}
