@@ -49,6 +49,10 @@ vmfs_log "restart joined in $ms ms"
 vmfs_check "restart joins within a lease" test "$ms" -lt $((LEASE + 2000))
 vmfs_check "fsync'd data survived kill -9" cmp "$T/data" "$T/a/data"
 vmfs_expect_eq "alpha is live again" "$(slot_state alpha)" live
+sleep 0.5	# the keeper gives recovered groups back
+vmfs_check "the restart recovered the resource groups its last incarnation held" \
+	bash -c "'$VMFSCTL' locks '$img' | grep -q '^(volume lock)' &&
+		! '$VMFSCTL' locks '$img' | grep -q '^(resource group.*gone'"
 
 # SIGSTOP past the lease; another mount as alpha takes the slot over and
 # writes; the stopped host wakes up fenced.

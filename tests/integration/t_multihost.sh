@@ -71,6 +71,29 @@ for r in "${HOSTS[@]}"; do
 done
 vmfs_expect_eq "every host reads exactly what every other host wrote" "$bad" 0
 
+# --- four hosts write new files at once, each in resource groups it holds ------
+head -c 48M /dev/urandom >"$T/big"
+pids=()
+for h in "${HOSTS[@]}"; do
+	dd if="$T/big" of="$T/$h/big-$h" bs=1M conv=fsync status=none &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do
+	wait "$p" || fails=$((fails + 1))
+done
+vmfs_expect_eq "four hosts write 48 MiB files at once" "$fails" 0
+groups=$("$VMFSCTL" locks --json "$img" | tr -d ' \n' |
+	grep -o '"path":"(resourcegroup[0-9]*)","ino":0,"mode":"exclusive","holders":\[{"slot":[0-9]*,"host":"h[0-9]"' |
+	grep -o '"host":"h[0-9]"' | sort -u | wc -l)
+vmfs_log "resource groups are held by $groups different hosts"
+vmfs_check "the writers hold resource groups of their own (vmfsctl locks)" test "$groups" -ge 3
+bad=0
+for h in "${HOSTS[@]}"; do
+	cmp -s "$T/big" "$T/h$(((${h#h} % 4) + 1))/big-$h" || bad=$((bad + 1))
+done
+vmfs_expect_eq "each file reads back exactly on another host" "$bad" 0
+
 # --- file locks ---------------------------------------------------------------
 echo one >"$T/h1/locked"
 exec 3>>"$T/h1/locked"		# h1 holds it open for writing
@@ -160,6 +183,11 @@ vmfs_log "h1 opened the dead host's file $ms ms after kill -9 (lease $LEASE ms)"
 vmfs_expect_eq "h1 takes over the dead host's file" "$ok" 1
 vmfs_check "... within the lease plus 2 s" test "$ms" -le $((LEASE + 2000))
 vmfs_check "... with every byte h3 had fsync'd" cmp "$T/held" "$T/h1/held"
+# Breaking its lock recovered h3: its slot is freed, its groups given back.
+vmfs_check "the dead host's slot was recovered and freed (vmfsctl hosts)" \
+	bash -c "! '$VMFSCTL' hosts '$img' | grep -qw h3"
+vmfs_check "no resource group stays locked by the dead host" \
+	bash -c "! '$VMFSCTL' locks '$img' | grep -q '^(resource group.*gone'"
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true
 umount -l "$T/h3" 2>/dev/null || fusermount3 -uz "$T/h3" 2>/dev/null || true
