@@ -295,6 +295,10 @@ int vmfs_cluster_recover(struct vmfs_vol *vol, struct lm_lock_owner dead)
 		if (i == lk.nholders)
 			continue;
 		err = vmfs_rg_own(vol, rg, false);
+		if (err == -EBUSY || err == -EAGAIN) {
+			err = 0;	/* another host broke it first, and checks it */
+			continue;
+		}
 		if (!err)
 			err = vmfs_rg_recount(vol, rg, &fixed);
 		if (!err) {
