@@ -61,6 +61,8 @@ void vmfs_cluster_log(int prio, const char *fmt, ...)
 
 static uint32_t need_mode(const struct vmfs_inode *ip)
 {
+	if (vmfs_is_multiwriter(ip))
+		return ip->nopen ? VMFS_LOCK_M_MW : VMFS_LOCK_M_FREE;
 	if (ip->nopen_w)
 		return VMFS_LOCK_M_EXCL;
 	return ip->nopen ? VMFS_LOCK_M_RO : VMFS_LOCK_M_FREE;

@@ -147,7 +147,8 @@ ssize_t vmfs_file_read(struct vmfs_vol *vol, struct vmfs_inode *ip, void *buf, s
 		memset(buf, 0, size);
 	now_s = vmfs_now_ns() / 1000000000ull;
 	/* Shared readers on several hosts would overwrite each other's copy. */
-	if (!err && !vol->rdonly && (!vol->cl || ip->nopen_w) && relatime_due(ip, now_s)) {
+	if (!err && !vol->rdonly && (!vol->cl || ip->nopen_w) && !vmfs_is_multiwriter(ip) &&
+	    relatime_due(ip, now_s)) {
 		vmfs_inode_touch(ip, true, false, false);
 		vmfs_inode_dirty(vol, ip);
 	}
@@ -315,6 +316,8 @@ static void kill_priv(struct vmfs_inode *ip)
 
 static void after_write(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t end, bool kp)
 {
+	if (vmfs_is_multiwriter(ip))
+		return;		/* other hosts write too: the descriptor stays as it is */
 	if (end > ip->d.size)
 		ip->d.size = end;
 	if (kp)
@@ -587,7 +590,12 @@ ssize_t vmfs_file_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const void 
 	/* Fast path: every byte lands in a written extent. */
 	pthread_rwlock_rdlock(&ip->io_lock);
 	vmfs_vol_lock_local(vol);
-	rc = ip->d.data_fmt == VMFS_FMT_BTREE ? map_range(vol, ip, off, size, NULL, &s, true) : 1;
+	if (vmfs_is_multiwriter(ip) && off + size > ip->d.size)
+		rc = -EPERM;	/* its size is fixed */
+	else if (ip->d.data_fmt == VMFS_FMT_BTREE)
+		rc = map_range(vol, ip, off, size, NULL, &s, true);
+	else
+		rc = 1;
 	if (rc == 0)
 		after_write(vol, ip, off + size, kp);
 	vmfs_vol_unlock(vol);
@@ -598,6 +606,8 @@ ssize_t vmfs_file_write(struct vmfs_vol *vol, struct vmfs_inode *ip, const void 
 		return rc ? rc : (ssize_t)size;
 	}
 	free(s.v);
+	if (rc == 1 && vmfs_is_multiwriter(ip))
+		rc = -EPERM;	/* a block to allocate or convert: the map is fixed */
 	if (rc < 0) {
 		pthread_rwlock_unlock(&ip->io_lock);
 		return rc;
@@ -686,7 +696,8 @@ int vmfs_file_truncate(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t siz
 	pthread_rwlock_wrlock(&ip->io_lock);
 	err = vmfs_vol_lock(vol);
 	if (!err) {
-		err = trunc_locked(vol, ip, size);
+		err = vmfs_is_multiwriter(ip) ? (size == ip->d.size ? 0 : -EPERM) :
+		      trunc_locked(vol, ip, size);
 		vmfs_vol_unlock(vol);
 	}
 	pthread_rwlock_unlock(&ip->io_lock);
@@ -764,7 +775,7 @@ int vmfs_file_fallocate(struct vmfs_vol *vol, struct vmfs_inode *ip, int mode, u
 	pthread_rwlock_wrlock(&ip->io_lock);
 	err = vmfs_vol_lock(vol);
 	if (!err) {
-		err = fallocate_locked(vol, ip, mode, off, len);
+		err = vmfs_is_multiwriter(ip) ? -EPERM : fallocate_locked(vol, ip, mode, off, len);
 		vmfs_vol_unlock(vol);
 	}
 	pthread_rwlock_unlock(&ip->io_lock);

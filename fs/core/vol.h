@@ -195,6 +195,14 @@ struct vmfs_bt vmfs_inode_data_bt(struct vmfs_inode *ip);
 struct vmfs_bt vmfs_inode_xattr_bt(struct vmfs_inode *ip);
 void vmfs_itab_destroy(struct vmfs_vol *vol);
 
+/* multiwriter.c: files several hosts write at once (docs/LOCKING.md). */
+#define VMFS_XATTR_MULTIWRITER "user.vmfs.multiwriter"
+static inline bool vmfs_is_multiwriter(const struct vmfs_inode *ip)
+{
+	return ip->d.flags & VMFS_DESC_F_MULTIWRITER;
+}
+int vmfs_multiwriter_set(struct vmfs_vol *vol, struct vmfs_inode *ip, bool on);
+
 /* extent.c */
 int vmfs_ext_find(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
 		  struct vmfs_extent *e);

@@ -93,6 +93,7 @@ enum { VMFS_FMT_EMPTY = 0, VMFS_FMT_INLINE = 1, VMFS_FMT_BTREE = 2 };
 /* Descriptor flags. */
 #define VMFS_DESC_F_SNAPSHOT	0x1	/* frozen snapshot of another file */
 #define VMFS_DESC_F_ORPHAN	0x2	/* unlinked while open */
+#define VMFS_DESC_F_MULTIWRITER	0x4	/* opens share the lock multi-writer (LOCKING.md) */
 
 /* Directory entry types (as DT_* of dirent.h). */
 #define VMFS_DT_UNKNOWN		0

@@ -119,6 +119,9 @@ void vmfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 	}
 	set_open_flags(fi);
+	/* Several hosts write it at once: no host may serve reads from its page cache. */
+	if (vmfs_is_multiwriter(ip))
+		fi->direct_io = 1;
 	fi->fh = ip->ino;
 	if (err) {
 		vmfs_cluster_close(fs->vol, ip, open_for_write(fi));

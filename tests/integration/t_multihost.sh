@@ -146,6 +146,54 @@ vmfs_check "vmfsctl locks: read-only, held by h1, h2 and h3" \
 	<<<"$("$VMFSCTL" locks "$T/h4/ro")"
 exec 4<&- 5<&- 6<&-
 
+# --- a multi-writer file: several hosts have it open for writing at once ------
+truncate -s 4M "$T/h1/sparse"
+if setfattr -n user.vmfs.multiwriter -v 1 "$T/h1/sparse" 2>"$T/err"; then
+	vmfs_fail "the multi-writer flag needs a fully written file"
+else
+	vmfs_check "the multi-writer flag needs a fully written file" grep -q "Invalid argument" "$T/err"
+fi
+dd if=/dev/zero of="$T/h1/quorum" bs=1M count=4 conv=fsync status=none
+vmfs_check "a fully written file takes the multi-writer flag" \
+	setfattr -n user.vmfs.multiwriter -v 1 "$T/h1/quorum"
+vmfs_expect_eq "another host sees the flag" \
+	"$(getfattr --only-values -n user.vmfs.multiwriter "$T/h4/quorum")" 1
+exec 4<>"$T/h1/quorum" 5<>"$T/h2/quorum" 6<>"$T/h3/quorum"
+vmfs_pass "three hosts open the multi-writer file for writing at once"
+head -c 12K /dev/urandom >"$T/mw"
+for i in 1 2 3; do
+	dd if="$T/mw" of="$T/h$i/quorum" bs=4K skip=$((i - 1)) seek=$((i * 100)) count=1 \
+		conv=notrunc status=none
+done
+bad=0
+for i in 1 2 3; do
+	for r in 1 2 3 4; do
+		cmp -s <(dd if="$T/h$r/quorum" bs=4K skip=$((i * 100)) count=1 status=none) \
+			<(dd if="$T/mw" bs=4K skip=$((i - 1)) count=1 status=none) || bad=$((bad + 1))
+	done
+done
+vmfs_expect_eq "every host reads what each writer wrote, at once" "$bad" 0
+sleep 0.6
+vmfs_check "vmfsctl locks: multi-writer, held by h1, h2 and h3" \
+	grep -qE '^/quorum +multi-writer +h[123] \(slot [0-9]+\), h[123] \(slot [0-9]+\), h[123] \(slot' \
+	<<<"$("$VMFSCTL" locks "$T/h4/quorum")"
+if printf x | dd of="$T/h2/quorum" oflag=append conv=notrunc status=none 2>"$T/err"; then
+	vmfs_fail "a multi-writer file does not grow"
+else
+	vmfs_check "a multi-writer file does not grow (EPERM)" grep -q "Operation not permitted" "$T/err"
+fi
+exec 4>&- 5>&- 6>&-
+sleep 0.3	# the kernel sends the releases after close returns
+vmfs_check "with nobody holding it, the flag is cleared" \
+	setfattr -x user.vmfs.multiwriter "$T/h2/quorum"
+exec 4<>"$T/h1/quorum"
+if append x "$T/h2/quorum" 2>/dev/null; then
+	vmfs_fail "cleared, the file is exclusive again"
+else
+	vmfs_pass "cleared, the file is exclusive again"
+fi
+exec 4>&-
+
 # --- handover: h1 writes and closes, h2 opens at once ---------------------------
 head -c 8M /dev/urandom >"$T/disk"
 start=$(date +%s%N)
