@@ -65,15 +65,11 @@ static void report(struct checker *c, enum vmfs_problem pr, const char *fmt, ...
 
 static int claim(struct checker *c, uint64_t p, uint64_t len, uint64_t ino, const char *what)
 {
-	if (c->nclaims == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 4096;
-		struct claim *n = realloc(c->claims, cap * sizeof(*n));
+	struct claim *n = vmfs_grow(c->claims, c->nclaims, &c->cap, sizeof(*n), 4096);
 
-		if (!n)
-			return -ENOMEM;
-		c->claims = n;
-		c->cap = cap;
-	}
+	if (!n)
+		return -ENOMEM;
+	c->claims = n;
 	c->claims[c->nclaims++] = (struct claim){ p, len, ino, what };
 	return 0;
 }
@@ -113,15 +109,11 @@ static struct ient *ient_get(struct checker *c, uint64_t ino)
 
 static int enqueue(struct checker *c, uint64_t ino)
 {
-	if (c->qtail == c->qcap) {
-		size_t cap = c->qcap ? c->qcap * 2 : 1024;
-		uint64_t *n = realloc(c->queue, cap * sizeof(*n));
+	uint64_t *n = vmfs_grow(c->queue, c->qtail, &c->qcap, sizeof(*n), 1024);
 
-		if (!n)
-			return -ENOMEM;
-		c->queue = n;
-		c->qcap = cap;
-	}
+	if (!n)
+		return -ENOMEM;
+	c->queue = n;
 	c->queue[c->qtail++] = ino;
 	return 0;
 }

@@ -70,17 +70,14 @@ static uint32_t need_mode(const struct vmfs_inode *ip)
 
 static int pend_add(struct vmfs_cluster *cl, struct vmfs_inode *ip)
 {
+	struct vmfs_inode **p;
+
 	if (ip->lk_queued)
 		return 0;
-	if (cl->npend == cl->cap) {
-		size_t cap = cl->cap ? cl->cap * 2 : 64;
-		struct vmfs_inode **p = realloc(cl->pend, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		cl->pend = p;
-		cl->cap = cap;
-	}
+	p = vmfs_grow(cl->pend, cl->npend, &cl->cap, sizeof(*p), 64);
+	if (!p)
+		return -ENOMEM;
+	cl->pend = p;
 	cl->pend[cl->npend++] = ip;
 	ip->lk_queued = true;
 	ip->lk_queued_ms = lm_now_ms();

@@ -33,20 +33,17 @@ struct segs {
 
 static int segs_add(struct segs *s, uint64_t dev_off, size_t len, size_t buf_off)
 {
+	struct seg *v;
+
 	if (s->n && s->v[s->n - 1].dev_off + s->v[s->n - 1].len == dev_off &&
 	    s->v[s->n - 1].buf_off + s->v[s->n - 1].len == buf_off) {
 		s->v[s->n - 1].len += len;
 		return 0;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct seg *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	v = vmfs_grow(s->v, s->n, &s->cap, sizeof(*v), 16);
+	if (!v)
+		return -ENOMEM;
+	s->v = v;
 	s->v[s->n++] = (struct seg){ dev_off, len, buf_off };
 	return 0;
 }

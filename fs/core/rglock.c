@@ -49,15 +49,11 @@ static void forget_group(struct vmfs_vol *vol, struct vmfs_rg_state *rs)
 /* Room in the list of groups we hold for one more. */
 static int held_reserve(struct vmfs_cluster *cl)
 {
-	if (cl->nheld_rgs == cl->cap_rgs) {
-		size_t cap = cl->cap_rgs ? cl->cap_rgs * 2 : 8;
-		uint64_t *p = realloc(cl->held_rgs, cap * sizeof(*p));
+	uint64_t *p = vmfs_grow(cl->held_rgs, cl->nheld_rgs, &cl->cap_rgs, sizeof(*p), 8);
 
-		if (!p)
-			return -ENOMEM;
-		cl->held_rgs = p;
-		cl->cap_rgs = cap;
-	}
+	if (!p)
+		return -ENOMEM;
+	cl->held_rgs = p;
 	return 0;
 }
 

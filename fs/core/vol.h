@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include "fs/dev/dev.h"
@@ -268,6 +269,24 @@ int vmfs_vol_close(struct vmfs_vol *vol);
 int vmfs_read_volhdr(struct vmfs_dev *dev, struct vmfs_volhdr *vh, char *why, size_t whylen);
 int vmfs_vol_mark_in_use(struct vmfs_vol *vol, char *why, size_t whylen);
 uint64_t vmfs_now_ns(void);
+
+/*
+ * A growing array: room for element @n (of @elem bytes) in @arr, whose room
+ * is *@cap (doubled, or @first to start). Returns the array, moved perhaps,
+ * or NULL when out of memory (then @arr is unchanged).
+ */
+static inline void *vmfs_grow(void *arr, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	size_t c;
+
+	if (n < *cap)
+		return arr;
+	c = *cap ? *cap * 2 : first;
+	arr = realloc(arr, c * elem);
+	if (arr)
+		*cap = c;
+	return arr;
+}
 
 static inline uint64_t vmfs_div_up(uint64_t a, uint64_t b)
 {

@@ -69,6 +69,16 @@ vmfs_check() {
 	fi
 }
 
+# vmfs_wait_pids PID...: wait for each background job of this shell;
+# VMFS_FAILED is how many failed (not a $(...): a subshell cannot wait).
+vmfs_wait_pids() {
+	local p
+	VMFS_FAILED=0
+	for p in "$@"; do
+		wait "$p" || VMFS_FAILED=$((VMFS_FAILED + 1))
+	done
+}
+
 # vmfs_expect_eq DESC GOT WANT
 vmfs_expect_eq() {
 	if [[ "$2" == "$3" ]]; then

@@ -49,11 +49,8 @@ for h in "${HOSTS[@]}"; do
 	work "$h" &
 	pids+=($!)
 done
-fails=0
-for p in "${pids[@]}"; do
-	wait "$p" || fails=$((fails + 1))
-done
-vmfs_expect_eq "four hosts create, write, rename and unlink at once" "$fails" 0
+vmfs_wait_pids "${pids[@]}"
+vmfs_expect_eq "four hosts create, write, rename and unlink at once" "$VMFS_FAILED" 0
 
 # Every host sees the same shared directory and reads what the others wrote.
 want=$(for h in "${HOSTS[@]}"; do for i in $(seq 21 60); do echo "$h-$i"; done; done | sort)
@@ -78,11 +75,8 @@ for h in "${HOSTS[@]}"; do
 	dd if="$T/big" of="$T/$h/big-$h" bs=1M conv=fsync status=none &
 	pids+=($!)
 done
-fails=0
-for p in "${pids[@]}"; do
-	wait "$p" || fails=$((fails + 1))
-done
-vmfs_expect_eq "four hosts write 48 MiB files at once" "$fails" 0
+vmfs_wait_pids "${pids[@]}"
+vmfs_expect_eq "four hosts write 48 MiB files at once" "$VMFS_FAILED" 0
 groups=$("$VMFSCTL" locks --json "$img" | tr -d ' \n' |
 	grep -o '"path":"(resourcegroup[0-9]*)","ino":0,"mode":"exclusive","holders":\[{"slot":[0-9]*,"host":"h[0-9]"' |
 	grep -o '"host":"h[0-9]"' | sort -u | wc -l)

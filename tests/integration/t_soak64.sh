@@ -41,11 +41,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		work "$h" "$r" &
 		pids+=($!)
 	done
-	fails=0
-	for p in "${pids[@]}"; do
-		wait "$p" || fails=$((fails + 1))
-	done
-	vmfs_expect_eq "round $r: $NH hosts at once, no failed operation ($(($(date +%s) - start)) s)" "$fails" 0
+	vmfs_wait_pids "${pids[@]}"
+	vmfs_expect_eq "round $r: $NH hosts at once, no failed operation ($(($(date +%s) - start)) s)" "$VMFS_FAILED" 0
 done
 
 want=$(ls "$T/h1/shared" | sort | md5sum)
