@@ -118,7 +118,33 @@ static int enqueue(struct checker *c, uint64_t ino)
 	return 0;
 }
 
-/* Pass 1: the backup header and every group's header and bitmap. */
+/* The journal areas that heartbeat slots record (docs/FORMAT.md "Journal"). */
+static int claim_journals(struct checker *c)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_heartbeat hb;
+	uint8_t *buf;
+	uint64_t slot, chunk = 256, i, n;
+	int err = 0;
+
+	if (posix_memalign((void **)&buf, VMFS_MBLOCK_SIZE, chunk * VMFS_MBLOCK_SIZE))
+		return -ENOMEM;
+	for (slot = 0; slot < vol->vh.host_slots && !err; slot += chunk) {
+		n = vol->vh.host_slots - slot < chunk ? vol->vh.host_slots - slot : chunk;
+		err = vmfs_dev_read(vol->dev, buf, n * VMFS_MBLOCK_SIZE,
+				    (vol->vh.hb_start + slot) << VMFS_MBLOCK_SHIFT);
+		for (i = 0; !err && i < n; i++) {
+			if (vmfs_hb_decode(buf + i * VMFS_MBLOCK_SIZE, vol->vh.hb_start + slot + i,
+					   vol->vh.hdr.uuid, &hb) != 0 || !hb.journal_start)
+				continue;	/* a damaged slot claims nothing */
+			err = claim(c, hb.journal_start, hb.journal_mblocks, 0, "host journal");
+		}
+	}
+	free(buf);
+	return err;
+}
+
+/* Pass 1: the backup header, every group's header and bitmap, the host journals. */
 static int pass_groups(struct checker *c)
 {
 	struct vmfs_vol *vol = c->vol;
@@ -155,7 +181,7 @@ static int pass_groups(struct checker *c)
 		if (err)
 			return err;
 	}
-	return 0;
+	return claim_journals(c);
 }
 
 static int claim_node(void *arg, uint64_t blk, unsigned level)

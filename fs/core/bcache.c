@@ -153,7 +153,8 @@ int vmfs_bc_get(struct vmfs_vol *vol, uint64_t blkno, uint32_t magic, unsigned f
 		*out = b;
 		return 0;
 	}
-	if (bc->count >= bc->max && bc->ndirty > bc->max / 2) {
+	/* Mid-operation: only without a journal (a transaction must be whole). */
+	if (!vol->jnl && bc->count >= bc->max && bc->ndirty > bc->max / 2) {
 		err = vmfs_bc_flush(vol);
 		if (err)
 			return err;
@@ -235,16 +236,64 @@ static int cmp_buf(const void *a, const void *b)
 	return x->blkno < y->blkno ? -1 : x->blkno > y->blkno;
 }
 
+/* Write @n sealed dirty blocks home, in batches the device may run in parallel. */
+static int write_home(struct vmfs_vol *vol, struct vmfs_buf **list, size_t n,
+		      struct vmfs_dev_io *ios)
+{
+	size_t i, j;
+	int err;
+
+	for (i = 0; i < n; i += 64) {
+		size_t cnt = n - i < 64 ? n - i : 64;
+
+		for (j = 0; j < cnt; j++)
+			ios[j] = (struct vmfs_dev_io){ .op = VMFS_IO_WRITE, .buf = list[i + j]->data,
+				.len = VMFS_MBLOCK_SIZE,
+				.off = list[i + j]->blkno << VMFS_MBLOCK_SHIFT };
+		err = vmfs_dev_submit(vol->dev, ios, (unsigned)cnt);
+		if (err)
+			return err;
+		for (j = 0; j < cnt; j++) {
+			list[i + j]->dirty = false;
+			vol->bc.ndirty--;
+		}
+	}
+	return 0;
+}
+
+/* Journal @n sealed dirty blocks as one transaction (fs/core/journal.c). */
+static int journal_chunk(struct vmfs_vol *vol, struct vmfs_buf **list, size_t n)
+{
+	uint8_t **bufs = calloc(n, sizeof(*bufs));
+	uint64_t *homes = calloc(n, sizeof(*homes));
+	size_t i;
+	int err = -ENOMEM;
+
+	if (bufs && homes) {
+		for (i = 0; i < n; i++) {
+			bufs[i] = list[i]->data;
+			homes[i] = list[i]->blkno;
+		}
+		err = vmfs_jnl_write(vol, bufs, homes, n);
+	}
+	free(homes);
+	free(bufs);
+	return err;
+}
+
 /*
  * vmfs_bc_flush - seal and write every dirty block, in address order, in
- * batches the device may run in parallel. Does not flush the device.
+ * batches the device may run in parallel; with a journal, as a transaction
+ * journalled first (durable in the journal when this returns). Call it
+ * between operations only. Does not flush the device after the blocks are
+ * written home.
  */
 int vmfs_bc_flush(struct vmfs_vol *vol)
 {
 	struct vmfs_bcache *bc = &vol->bc;
 	struct vmfs_buf **list, *b;
 	struct vmfs_dev_io *ios;
-	size_t n = 0, i, j;
+	size_t n = 0, i, chunk = 0;
 	int err = 0;
 
 	if (!bc->ndirty)
@@ -262,23 +311,19 @@ int vmfs_bc_flush(struct vmfs_vol *vol)
 		if (b->dirty)
 			list[n++] = b;
 	qsort(list, n, sizeof(*list), cmp_buf);
-	for (i = 0; i < n; i += 64) {
-		size_t cnt = n - i < 64 ? n - i : 64;
-
-		for (j = 0; j < cnt; j++) {
-			b = list[i + j];
-			vmfs_blk_seal(b->data, vmfs_blk_seal_len(vmfs_get_le32(b->data)));
-			ios[j] = (struct vmfs_dev_io){ .op = VMFS_IO_WRITE, .buf = b->data,
-				.len = VMFS_MBLOCK_SIZE, .off = b->blkno << VMFS_MBLOCK_SHIFT };
-		}
-		err = vmfs_dev_submit(vol->dev, ios, (unsigned)cnt);
+	for (i = 0; i < n; i++)
+		vmfs_blk_seal(list[i]->data, vmfs_blk_seal_len(vmfs_get_le32(list[i]->data)));
+	/* Through the journal, one transaction per journal's worth (one, normally). */
+	for (i = 0; i < n; i += chunk) {
+		chunk = vol->jnl ? vmfs_jnl_capacity(vol) : n;
+		if (chunk > n - i)
+			chunk = n - i;
+		err = vol->jnl ? journal_chunk(vol, list + i, chunk) : 0;
+		if (!err)
+			err = write_home(vol, list + i, chunk, ios);
 		if (err) {
 			vol->err = err;
 			goto out;
-		}
-		for (j = 0; j < cnt; j++) {
-			list[i + j]->dirty = false;
-			bc->ndirty--;
 		}
 	}
 	bc_evict(bc);

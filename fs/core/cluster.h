@@ -59,6 +59,9 @@ static inline void vmfs_vol_lock_local(struct vmfs_vol *vol)
 }
 static inline void vmfs_vol_unlock(struct vmfs_vol *vol)
 {
+	/* Between operations: write back before a transaction outgrows the journal. */
+	if (vol->jnl && vol->bc.ndirty >= vmfs_jnl_capacity(vol) / 2)
+		vmfs_bc_flush(vol);	/* a failure is kept in vol->err */
 	pthread_mutex_unlock(&vol->lock);
 }
 

@@ -93,6 +93,7 @@ struct vmfs_vol {
 	/* Read-only mounts (no heartbeat) re-read what writers wrote back (cluster.c). */
 	bool ro_watch;
 	uint64_t ro_checked_ms;
+	struct vmfs_journal *jnl;	/* this host's journal (journal.c), or NULL */
 	/* Multi-host fencing: 0 while this host may write, else -EIO (docs/LOCKING.md). */
 	int (*write_gate)(void *arg);
 	void *gate_arg;
@@ -119,6 +120,17 @@ int vmfs_bc_flush(struct vmfs_vol *vol);
 int vmfs_bc_flush_one(struct vmfs_vol *vol, uint64_t blkno);
 bool vmfs_bc_is_dirty(struct vmfs_vol *vol, uint64_t blkno);
 void vmfs_bc_drop_clean(struct vmfs_vol *vol);
+
+/* journal.c: the per-host metadata journal. */
+struct vmfs_journal;
+int vmfs_jnl_attach(struct vmfs_vol *vol, uint64_t start, uint64_t mblocks);
+void vmfs_jnl_detach(struct vmfs_vol *vol);
+size_t vmfs_jnl_capacity(const struct vmfs_vol *vol);
+int vmfs_jnl_write(struct vmfs_vol *vol, uint8_t *const *bufs, const uint64_t *homes, size_t n);
+int vmfs_jnl_checkpoint(struct vmfs_vol *vol);
+int vmfs_jnl_replay(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, uint64_t start,
+		    uint64_t mblocks, void (*forget)(void *arg, uint64_t blk), void *arg,
+		    uint64_t *replayed);
 
 /* alloc.c */
 /*

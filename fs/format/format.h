@@ -38,6 +38,7 @@
 #define VMFS_MAGIC_BTNODE	0x4e42564fu	/* "OVBN" */
 #define VMFS_MAGIC_DESC		0x4944564fu	/* "OVDI" */
 #define VMFS_MAGIC_XVAL		0x5658564fu	/* "OVXV" */
+#define VMFS_MAGIC_JHDR		0x484a564fu	/* "OVJH" */
 
 /* Fixed layout positions, in mblocks. */
 #define VMFS_VOLHDR_BLK		0
@@ -263,6 +264,19 @@ uint8_t *vmfs_rgmap_bits(void *blk);
 void vmfs_xval_init(void *blk, uint64_t blkno, const uint8_t uuid[16], uint64_t owner,
 		    uint32_t len);
 int vmfs_xval_check(const void *blk, uint64_t owner, uint32_t len);
+
+/* Journal transaction header (docs/FORMAT.md "Journal"). */
+#define VMFS_JNL_TARGETS	500	/* images listed per header block */
+enum { VMFS_JNL_LIVE = 1, VMFS_JNL_DONE = 2 };
+struct vmfs_jhdr {
+	struct vmfs_blk_hdr hdr;
+	uint64_t seq;
+	uint32_t state, index, nhdr, ntargets, nblocks, data_crc;
+	uint64_t targets[VMFS_JNL_TARGETS];
+};
+void vmfs_jhdr_encode(void *blk, const struct vmfs_jhdr *j);
+int vmfs_jhdr_decode(const void *blk, uint64_t blkno, const uint8_t uuid[16],
+		     struct vmfs_jhdr *j);
 
 /* Extent leaf value. */
 #define VMFS_EXTENT_VAL_BYTES 24

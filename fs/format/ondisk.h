@@ -183,6 +183,26 @@ struct vmfs_dxval {
 };
 static_assert(sizeof(struct vmfs_dxval) == 0x1000, "xattr value block size");
 
+/*
+ * Journal transaction header (FORMAT.md "Journal"): the first blocks of a
+ * host's journal area; block 0 also carries the state and the CRC of the
+ * images that follow the header blocks.
+ */
+struct vmfs_djhdr {
+/*000*/	struct vmfs_dblk_hdr hdr;
+/*030*/	__le64_t seq;			/* transaction number, from 1 */
+/*038*/	__le32_t state;			/* VMFS_JNL_LIVE, VMFS_JNL_DONE */
+/*03c*/	__le32_t index;			/* this header block, 0 .. nhdr - 1 */
+/*040*/	__le32_t nhdr;			/* header blocks of the transaction */
+/*044*/	__le32_t ntargets;		/* entries of targets[] used in this block */
+/*048*/	__le32_t nblocks;		/* images of the whole transaction */
+/*04c*/	__le32_t data_crc;		/* CRC32C of the images, in order */
+/*050*/	__le64_t pad0;
+/*058*/	__le64_t pad1;
+/*060*/	__le64_t targets[VMFS_JNL_TARGETS];	/* home mblock of each image */
+};
+static_assert(sizeof(struct vmfs_djhdr) == 0x1000, "journal header size");
+
 /* Leaf value of an extent tree (key: logical mblock). */
 struct vmfs_dextent {
 /*00*/	__le64_t pstart;		/* physical mblock */

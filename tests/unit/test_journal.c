@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The per-host journal under power loss (fs/core/journal.c), on the crash
+ * device: a workload of metadata operations, each made durable with a
+ * sync, is cut after its 1st, 2nd, ... Nth device write; what was not
+ * flushed is dropped (and the last write torn), or a random part of it
+ * survives in any order. After every cut the journal is replayed (also
+ * twice, as after a crash during replay) and the consistency check must
+ * find nothing wrong, with every operation synced before the cut there.
+ */
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs/core/fileio.h"
+#include "fsck/check.h"
+#include "testvol.h"
+
+#define VOL_BYTES (96ull << 20)
+#define JNL_MBLOCKS 512
+#define NSTEPS 8
+
+static uint64_t jnl_start;
+
+/* A fresh volume with a journal area recorded in heartbeat slot 0, as mount.vmfs does. */
+static struct vmfs_dev *fresh_device(void)
+{
+	struct vmfs_heartbeat hb;
+	struct tvol t;
+	uint64_t got;
+	void *blk = NULL;
+
+	CU_ASSERT_FATAL(tvol_make(&t, VOL_BYTES, NULL) == 0);
+	pthread_mutex_lock(&t.vol->lock);
+	CU_ASSERT_FATAL(vmfs_alloc(t.vol, VMFS_AK_DATA, JNL_MBLOCKS, 0, &jnl_start, &got) == 0);
+	CU_ASSERT_FATAL(got == JNL_MBLOCKS);
+	pthread_mutex_unlock(&t.vol->lock);
+	CU_ASSERT_FATAL(posix_memalign(&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE) == 0);
+	memset(blk, 0, VMFS_MBLOCK_SIZE);
+	memset(&hb, 0, sizeof(hb));
+	hb.hdr.blkno = t.vol->vh.hb_start;
+	memcpy(hb.hdr.uuid, t.vol->vh.hdr.uuid, 16);
+	hb.generation = 1;
+	hb.journal_start = jnl_start;
+	hb.journal_mblocks = JNL_MBLOCKS;
+	vmfs_hb_encode(blk, &hb);
+	CU_ASSERT_FATAL(vmfs_dev_write(t.dev, blk, VMFS_MBLOCK_SIZE,
+				       t.vol->vh.hb_start << VMFS_MBLOCK_SHIFT) == 0);
+	free(blk);
+	CU_ASSERT_FATAL(vmfs_vol_close(t.vol) == 0);
+	return t.dev;
+}
+
+static int create(struct vmfs_vol *vol, uint64_t dir, const char *name, uint32_t mode,
+		  uint64_t *ino)
+{
+	struct vmfs_inode *dp, *ip;
+	int err;
+
+	pthread_mutex_lock(&vol->lock);
+	err = vmfs_inode_get(vol, dir, &dp);
+	if (!err)
+		err = vmfs_inode_alloc(vol, dir, mode, 0, 0, dir, &ip);
+	if (!err)
+		err = vmfs_dir_add(vol, dp, name, strlen(name), ip->ino, vmfs_mode_to_dt(mode));
+	if (!err && S_ISDIR(mode)) {
+		dp->d.nlink++;
+		vmfs_inode_dirty(vol, dp);
+	}
+	if (!err)
+		*ino = ip->ino;
+	pthread_mutex_unlock(&vol->lock);
+	return err;
+}
+
+static int unlink_file(struct vmfs_vol *vol, uint64_t dir, const char *name, uint64_t ino)
+{
+	struct vmfs_inode *dp, *ip;
+	int err;
+
+	pthread_mutex_lock(&vol->lock);
+	err = vmfs_inode_get(vol, dir, &dp);
+	if (!err)
+		err = vmfs_inode_get(vol, ino, &ip);
+	if (!err)
+		err = vmfs_dir_remove(vol, dp, name, strlen(name));
+	if (!err) {
+		ip->d.nlink = 0;
+		err = vmfs_inode_delete(vol, ip);
+	}
+	pthread_mutex_unlock(&vol->lock);
+	return err;
+}
+
+static uint8_t pattern[3 << 20];
+
+static int get_locked(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **ip)
+{
+	int err;
+
+	pthread_mutex_lock(&vol->lock);
+	err = vmfs_inode_get(vol, ino, ip);
+	pthread_mutex_unlock(&vol->lock);
+	return err;
+}
+
+/*
+ * Step @k of the workload; each one ends with a sync. Returns 0 or the
+ * first error (the device crashed).
+ */
+static int step(struct vmfs_vol *vol, int k, uint64_t *inos)
+{
+	uint64_t root = vol->vh.root_ino;
+	struct vmfs_inode *ip;
+	int err = 0;
+
+	switch (k) {
+	case 0:
+		err = create(vol, root, "dir", S_IFDIR | 0755, &inos[0]);
+		break;
+	case 1:
+		err = create(vol, inos[0], "disk", S_IFREG | 0644, &inos[1]);
+		break;
+	case 2:	/* allocating writes: data, extents, bitmaps */
+		err = get_locked(vol, inos[1], &ip);
+		if (!err && vmfs_file_write(vol, ip, pattern, sizeof(pattern), 1 << 20, false) < 0)
+			err = -EIO;
+		break;
+	case 3:
+		err = get_locked(vol, inos[1], &ip);
+		if (!err)
+			err = vmfs_file_truncate(vol, ip, 2 << 20);
+		break;
+	case 4:
+		err = create(vol, root, "small", S_IFREG | 0600, &inos[2]);
+		break;
+	case 5:
+		err = get_locked(vol, inos[2], &ip);
+		if (!err) {
+			pthread_mutex_lock(&vol->lock);
+			err = vmfs_xattr_set(vol, ip, "user.vm", "running", 7, 0);
+			pthread_mutex_unlock(&vol->lock);
+		}
+		break;
+	case 6:
+		err = get_locked(vol, inos[1], &ip);
+		if (!err)
+			err = vmfs_file_fallocate(vol, ip, 0, 0, 8 << 20);
+		break;
+	case 7:
+		err = unlink_file(vol, root, "small", inos[2]);
+		break;
+	}
+	return err ? err : vmfs_vol_sync(vol);
+}
+
+/*
+ * Does @vol show the state after step @k (-1: none)? The names present and
+ * gone, the disk's size and its synced data. *why says what differs.
+ */
+static bool state_is(struct vmfs_vol *vol, int k, const char **why)
+{
+	uint64_t ino = 0, other, key, want;
+	struct vmfs_inode *rp, *dp, *ip;
+	bool ok = true, small;
+	uint8_t type, *buf;
+
+	pthread_mutex_lock(&vol->lock);
+	CU_ASSERT_FATAL(vmfs_inode_get(vol, vol->vh.root_ino, &rp) == 0);
+	if ((vmfs_dir_lookup(vol, rp, "dir", 3, &ino, &type, &key) == 0) != (k >= 0)) {
+		*why = "dir";
+		ok = false;
+	}
+	if (ok && k >= 0 && vmfs_inode_get(vol, ino, &dp) == 0 &&
+	    (vmfs_dir_lookup(vol, dp, "disk", 4, &ino, &type, &key) == 0) != (k >= 1)) {
+		*why = "disk";
+		ok = false;
+	}
+	small = vmfs_dir_lookup(vol, rp, "small", 5, &other, &type, &key) == 0;
+	if (ok && small != (k >= 4 && k < 7)) {
+		*why = "small";
+		ok = false;
+	}
+	pthread_mutex_unlock(&vol->lock);
+	if (!ok || k < 2)
+		return ok;
+	if (get_locked(vol, ino, &ip) != 0) {
+		*why = "disk unreadable";
+		return false;
+	}
+	want = k >= 6 ? 8 << 20 : k >= 3 ? 2 << 20 : 4 << 20;
+	if (ip->d.size != want) {
+		*why = "disk size";
+		return false;
+	}
+	buf = malloc(1 << 20);
+	CU_ASSERT_FATAL(buf != NULL);
+	if (vmfs_file_read(vol, ip, buf, 1 << 20, 1 << 20) != 1 << 20 ||
+	    memcmp(buf, pattern, 1 << 20) != 0) {
+		*why = "disk data";
+		ok = false;
+	}
+	free(buf);
+	return ok;
+}
+
+/* Every step synced before the cut is there; the one under way wholly or not at all. */
+static void verify(struct vmfs_vol *vol, int done, const char *what)
+{
+	const char *why = "", *why2 = "";
+
+	TCHECK(state_is(vol, done, &why) || (done + 1 < NSTEPS && state_is(vol, done + 1, &why2)),
+	       "%s: neither step %d (%s) nor the next (%s)", what, done, why, why2);
+}
+
+/* Replay the journal of slot 0 onto @dev (@times times), then check and verify. */
+static void replay_and_check(struct vmfs_dev *dev, int done, const char *what)
+{
+	struct vmfs_check_report rep = { .out = stderr, .max_lines = 3 };
+	struct tvol t = { .dev = dev };
+	uint64_t replayed;
+	int i;
+
+	CU_ASSERT_FATAL(tvol_open(&t) == 0);
+	for (i = 0; i < 2; i++)	/* the second: as if the first had been cut short */
+		CU_ASSERT_EQUAL(vmfs_jnl_replay(dev, &t.vol->vh, jnl_start, JNL_MBLOCKS, NULL, NULL,
+						&replayed), 0);
+	CU_ASSERT_FATAL(vmfs_vol_close(t.vol) == 0);
+	CU_ASSERT_FATAL(tvol_open(&t) == 0);
+	CU_ASSERT_EQUAL_FATAL(vmfs_check(t.vol, &rep), 0);
+	TCHECK(vmfs_check_total(&rep) == 0, "%s: the check found problems", what);
+	verify(t.vol, done, what);
+	vmfs_vol_close(t.vol);
+}
+
+/*
+ * Run the workload on a crash device that cuts after @cut writes; returns
+ * the last step synced before the cut (-1: none), or NSTEPS when it ran
+ * to the end (*ended).
+ */
+static int run_cut(uint64_t cut, unsigned flags, unsigned seed, bool *ended)
+{
+	struct vmfs_crash_params p = { .crash_after_writes = cut, .flags = flags, .seed = seed };
+	struct vmfs_dev *inner = fresh_device(), *dev;
+	struct tvol t;
+	uint64_t inos[3] = { 0 };
+	char what[96];
+	int k, done = -1;
+
+	CU_ASSERT_FATAL(vmfs_dev_crash_open(inner, &p, &dev) == 0);
+	t.dev = dev;
+	CU_ASSERT_FATAL(tvol_open(&t) == 0);
+	CU_ASSERT_FATAL(vmfs_jnl_attach(t.vol, jnl_start, JNL_MBLOCKS) == 0);
+	for (k = 0; k < NSTEPS && step(t.vol, k, inos) == 0; k++)
+		done = k;
+	*ended = !vmfs_dev_crash_crashed(dev);
+	vmfs_jnl_detach(t.vol);
+	vmfs_vol_close(t.vol);	/* fails after the cut: nothing more reaches the device */
+	inner = vmfs_dev_crash_settle(dev);
+	snprintf(what, sizeof(what), "cut after write %llu (flags %u, seed %u, step %d synced)",
+		 (unsigned long long)cut, flags, seed, done);
+	replay_and_check(inner, done, what);
+	vmfs_dev_close(inner);
+	return done;
+}
+
+static void sweep(unsigned flags)
+{
+	unsigned failures = CU_get_number_of_failures();
+	uint64_t cut;
+	bool ended = false;
+	int last = -1;
+
+	for (cut = 1; !ended && cut < 100000; cut++) {
+		last = run_cut(cut, flags, (unsigned)cut, &ended);
+		if (CU_get_number_of_failures() != failures)
+			return;	/* the first cut that fails says enough */
+	}
+	TCHECK(ended && last == NSTEPS - 1, "the workload never ran to the end");
+	fprintf(stderr, " [%llu cuts] ", (unsigned long long)cut - 1);
+}
+
+static void test_drop_unflushed_tear_last(void)
+{
+	sweep(VMFS_CRASH_DROP_UNFLUSHED | VMFS_CRASH_TEAR_LAST);
+}
+
+static void test_reorder(void)
+{
+	sweep(VMFS_CRASH_REORDER | VMFS_CRASH_TEAR_LAST);
+}
+
+/* A torn transaction (its images differ from the header's CRC) is dropped whole. */
+static void test_torn_dropped(void)
+{
+	struct vmfs_dev *dev = fresh_device();
+	struct tvol t = { .dev = dev };
+	uint64_t inos[3] = { 0 }, replayed = 1;
+	uint8_t *blk = NULL;
+
+	CU_ASSERT_FATAL(tvol_open(&t) == 0);
+	CU_ASSERT_FATAL(vmfs_jnl_attach(t.vol, jnl_start, JNL_MBLOCKS) == 0);
+	CU_ASSERT_FATAL(step(t.vol, 0, inos) == 0);
+	/* The transaction is live in the area (not checkpointed): spoil one image. */
+	CU_ASSERT_FATAL(posix_memalign((void **)&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE) == 0);
+	CU_ASSERT_FATAL(vmfs_dev_read(dev, blk, VMFS_MBLOCK_SIZE,
+				      (jnl_start + 1) << VMFS_MBLOCK_SHIFT) == 0);
+	blk[100] ^= 0xff;
+	CU_ASSERT_FATAL(vmfs_dev_write(dev, blk, VMFS_MBLOCK_SIZE,
+				       (jnl_start + 1) << VMFS_MBLOCK_SHIFT) == 0);
+	CU_ASSERT_EQUAL(vmfs_jnl_replay(dev, &t.vol->vh, jnl_start, JNL_MBLOCKS, NULL, NULL,
+					&replayed), 0);
+	CU_ASSERT_EQUAL(replayed, 0);
+	/* Checkpointed: nothing to replay either. */
+	CU_ASSERT_FATAL(step(t.vol, 1, inos) == 0);
+	CU_ASSERT_EQUAL(vmfs_jnl_checkpoint(t.vol), 0);
+	CU_ASSERT_EQUAL(vmfs_jnl_replay(dev, &t.vol->vh, jnl_start, JNL_MBLOCKS, NULL, NULL,
+					&replayed), 0);
+	CU_ASSERT_EQUAL(replayed, 0);
+	free(blk);
+	vmfs_jnl_detach(t.vol);
+	vmfs_vol_close(t.vol);
+	vmfs_dev_close(dev);
+}
+
+static int add(void)
+{
+	CU_pSuite s = CU_add_suite("journal", NULL, NULL);
+	size_t i;
+
+	for (i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(i * 7 + i / 4096);
+	if (!s)
+		return -1;
+	CU_add_test(s, "a torn or checkpointed transaction is not replayed", test_torn_dropped);
+	CU_add_test(s, "power cut after every write: unflushed lost, last torn",
+		    test_drop_unflushed_tear_last);
+	CU_add_test(s, "power cut after every write: unflushed kept in any order",
+		    test_reorder);
+	return 0;
+}
+
+int main(void)
+{
+	return trun(add);
+}
