@@ -257,27 +257,70 @@ static int caw_slot(struct lm_hb *hb, unsigned slot, const uint8_t *expect,
 }
 
 /* Take slot @i (currently holding @raw / @old) for us. -EILSEQ if it changed meanwhile. */
-static int claim(struct lm_hb *hb, unsigned i, const uint8_t *raw, const struct vmfs_heartbeat *old,
-		 const char *name, const uint8_t host_uuid[16])
+/*
+ * Slot @i (holding @raw / @old) belongs to an incarnation that did not
+ * leave: mark it RECOVERING (counter bumped, so other hosts leave its locks
+ * alone for a lease) and let the caller's recover_hook replay what it left.
+ * @raw and @old then describe the slot as written. 0 or an error.
+ */
+static int recover_before_claim(struct lm_hb *hb, unsigned i, uint8_t *raw,
+				struct vmfs_heartbeat *old)
 {
-	struct vmfs_heartbeat rec;
-	uint64_t t0 = lm_now_ms();
+	struct vmfs_heartbeat rec = *old;
+	uint8_t *nraw;
 	int err;
 
+	nraw = calloc(1, hb->disk->sector);
+	if (!nraw)
+		return -ENOMEM;
+	rec.state = VMFS_HB_RECOVERING;
+	rec.recovered_by = (uint16_t)i;
+	rec.seq++;
+	rec.stamp_ns = wall_ns();
+	err = caw_slot(hb, i, raw, &rec, nraw);
+	if (!err) {
+		memcpy(raw, nraw, hb->disk->sector);
+		err = hb->recover_hook(hb->recover_arg, old);
+		*old = rec;
+	}
+	free(nraw);
+	return err;
+}
+
+static int claim(struct lm_hb *hb, unsigned i, const uint8_t *raw0,
+		 const struct vmfs_heartbeat *old0, const char *name, const uint8_t host_uuid[16])
+{
+	struct vmfs_heartbeat rec, old = *old0;
+	uint64_t t0;
+	uint8_t *raw;
+	int err = 0;
+
+	raw = calloc(1, hb->disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	memcpy(raw, raw0, hb->disk->sector);
+	if (old.state != VMFS_HB_FREE && hb->recover_hook)
+		err = recover_before_claim(hb, i, raw, &old);
+	if (err) {
+		free(raw);
+		return err;
+	}
+	t0 = lm_now_ms();
 	memset(&rec, 0, sizeof(rec));
 	build(hb, &rec, i, VMFS_HB_LIVE);
-	rec.generation = old->generation + 1;
+	rec.generation = old.generation + 1;
 	rec.seq = 1;
 	memcpy(rec.host_uuid, host_uuid, 16);
 	snprintf(rec.host_name, sizeof(rec.host_name), "%s", name);
-	rec.journal_start = old->journal_start;	/* the slot's journal stays with the slot */
-	rec.journal_mblocks = old->journal_mblocks;
+	rec.journal_start = old.journal_start;	/* the slot's journal stays with the slot */
+	rec.journal_mblocks = old.journal_mblocks;
 	err = caw_slot(hb, i, raw, &rec, hb->mine_raw);
+	free(raw);
 	if (err)
 		return err;
 	/* An incarnation that did not leave cleanly: its locks are to be recovered. */
-	hb->prev_state = old->state;
-	hb->prev_gen = old->generation;
+	hb->prev_state = old0->state;
+	hb->prev_gen = old.generation;
 	hb->slot = (int)i;
 	hb->mine = rec;
 	hb->renewed_ms = t0;
@@ -478,7 +521,9 @@ int lm_hb_renew(struct lm_hb *hb)
 	if (!raw)
 		return -ENOMEM;
 	cur = raw + hb->disk->sector;
+	pthread_mutex_lock(&hb->mu);	/* lm_hb_set_journal may change it */
 	rec = hb->mine;
+	pthread_mutex_unlock(&hb->mu);
 	rec.seq = (hb->tried_valid ? hb->tried.seq : rec.seq) + 1;
 	rec.stamp_ns = wall_ns();
 	err = caw_slot(hb, (unsigned)hb->slot, hb->mine_raw, &rec, raw);
@@ -664,6 +709,80 @@ int lm_hb_recover_begin(struct lm_hb *hb, unsigned slot, uint32_t generation)
 out:
 	free(raw);
 	return err;
+}
+
+/*
+ * lm_hb_set_journal - record our journal area in our slot; returns once a
+ * renewal carrying it has landed (the renewer's next one, so that two
+ * renewals never race), 0, or -ETIMEDOUT / -ESTALE.
+ */
+int lm_hb_set_journal(struct lm_hb *hb, uint64_t start, uint64_t mblocks)
+{
+	uint64_t set_ms, waited = 0;
+	bool landed;
+
+	pthread_mutex_lock(&hb->mu);
+	hb->mine.journal_start = start;
+	hb->mine.journal_mblocks = mblocks;
+	pthread_mutex_unlock(&hb->mu);
+	if (!hb->renewer_running)
+		return lm_hb_renew(hb);
+	set_ms = lm_now_ms();
+	for (;;) {
+		pthread_mutex_lock(&hb->mu);
+		landed = hb->renewed_ms > set_ms;
+		pthread_mutex_unlock(&hb->mu);
+		if (landed)
+			return 0;
+		if (hb->fenced)
+			return -ESTALE;
+		if (waited > 2 * (uint64_t)hb->lease_ms)
+			return -ETIMEDOUT;
+		lm_sleep_ms(10);
+		waited += 10;
+	}
+}
+
+/* lm_hb_read_slot - the record in @slot now (its journal, its state). */
+int lm_hb_read_slot(struct lm_hb *hb, unsigned slot, struct vmfs_heartbeat *rec)
+{
+	uint8_t *raw;
+	int err;
+
+	if (slot >= hb->slots)
+		return -EINVAL;
+	raw = calloc(1, hb->disk->sector);
+	if (!raw)
+		return -ENOMEM;
+	err = read_one(hb, slot, raw, rec);
+	free(raw);
+	return err;
+}
+
+/*
+ * lm_hb_wait_recovered - another host recovers the incarnation (@slot,
+ * @generation): wait until it is done (the slot freed or taken again).
+ * Returns 0, -EAGAIN when the recovering host died too (recover it
+ * yourself), -ETIMEDOUT after @max_ms, or an error.
+ */
+int lm_hb_wait_recovered(struct lm_hb *hb, unsigned slot, uint32_t generation, uint64_t max_ms)
+{
+	struct vmfs_heartbeat rec;
+	uint64_t t0 = lm_now_ms();
+	int err;
+
+	for (;;) {
+		err = lm_hb_read_slot(hb, slot, &rec);
+		if (err)
+			return err;
+		if (rec.state == VMFS_HB_FREE || (uint32_t)rec.generation != generation)
+			return 0;
+		if (rec.state != VMFS_HB_RECOVERING || judge(hb, slot, &rec) == LM_SLOT_DEAD)
+			return -EAGAIN;
+		if (lm_now_ms() - t0 > max_ms)
+			return -ETIMEDOUT;
+		lm_sleep_ms(5);
+	}
 }
 
 /*

@@ -62,6 +62,12 @@ struct lm_hb {
 	bool tried_valid;		/* error and may have landed anyway */
 	uint64_t renewed_ms;		/* when the last renewal was known to land */
 	bool fenced;			/* our slot was taken: never write again */
+	/*
+	 * Join: a slot whose incarnation did not leave is marked RECOVERING and
+	 * handed to this hook (its journal replayed) before it is claimed.
+	 */
+	int (*recover_hook)(void *arg, const struct vmfs_heartbeat *old);
+	void *recover_arg;
 	uint32_t prev_state;		/* what our slot showed when we claimed it (VMFS_HB_*) */
 	uint64_t prev_gen;		/* and its generation: LIVE = not recovered yet */
 	struct lm_peer *peers;		/* per slot, for liveness */
@@ -95,6 +101,9 @@ int lm_hb_slot_state(struct lm_hb *hb, unsigned slot, uint64_t generation,
 		     enum lm_slot_state *state);
 int lm_hb_recover_begin(struct lm_hb *hb, unsigned slot, uint32_t generation);
 int lm_hb_recover_end(struct lm_hb *hb, unsigned slot);
+int lm_hb_set_journal(struct lm_hb *hb, uint64_t start, uint64_t mblocks);
+int lm_hb_read_slot(struct lm_hb *hb, unsigned slot, struct vmfs_heartbeat *rec);
+int lm_hb_wait_recovered(struct lm_hb *hb, unsigned slot, uint32_t generation, uint64_t max_ms);
 
 /* lock.c */
 struct lm_lock_owner {

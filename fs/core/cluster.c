@@ -143,9 +143,7 @@ static int sync_one(struct vmfs_vol *vol, struct vmfs_inode *ip)
 		 * the volume lock, which the opener must take first (the
 		 * handover writes everything back).
 		 */
-		err = cl->held ? 0 : vmfs_bc_flush(vol);
-		if (!err && !cl->held)
-			err = vmfs_dev_flush(vol->dev);
+		err = cl->held ? 0 : vmfs_cluster_write_back(vol);
 		if (!err)
 			err = lm_lock_release(cl->hb, blk, NULL);
 		if (!err)
@@ -225,6 +223,20 @@ static void drop_shared_caches(struct vmfs_vol *vol)
 	vol->epoch++;
 }
 
+/*
+ * Everything this host changed durable at home and, with a journal, the
+ * journal checkpointed: after this, no replay of ours can write over what
+ * another host changes under a lock we give up.
+ */
+int vmfs_cluster_write_back(struct vmfs_vol *vol)
+{
+	int err = vmfs_bc_flush(vol);
+
+	if (!err)
+		err = vol->jnl ? vmfs_jnl_checkpoint(vol) : vmfs_dev_flush(vol->dev);
+	return err;
+}
+
 /* Under vol->lock: write everything back and give the volume lock up. */
 static int hand_over(struct vmfs_vol *vol)
 {
@@ -238,7 +250,7 @@ static int hand_over(struct vmfs_vol *vol)
 	if (!err)
 		sync_pending(vol, true);	/* failures are logged; they must not wedge the volume */
 	if (!err)
-		err = vmfs_dev_flush(vol->dev);
+		err = vmfs_cluster_write_back(vol);
 	if (err) {
 		/* Keep it: releasing now would show others half of our changes. */
 		vmfs_cluster_log(LOG_ERR, "cannot write metadata back before handing the volume lock over: "
@@ -373,8 +385,7 @@ int vmfs_vol_lock(struct vmfs_vol *vol)
 			cl->taken_ms = lm_now_ms();
 			if (broken.slot != LM_NOBODY) {
 				vmfs_cluster_log(LOG_WARNING, "took the volume lock from the dead host "
-						 "of heartbeat slot %u; what it had not written back "
-						 "is lost", broken.slot);
+						 "of heartbeat slot %u", broken.slot);
 				vmfs_cluster_recover(vol, broken);	/* logs its own failure */
 			}
 			pthread_mutex_unlock(&vol->lock);
@@ -583,6 +594,7 @@ int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb)
 	if (hb->prev_state != VMFS_HB_FREE && hb->prev_gen)
 		vmfs_cluster_recover(vol, (struct lm_lock_owner){ .slot = (uint16_t)hb->slot,
 				     .hb_gen = (uint32_t)hb->prev_gen });
+	cl->self_recovered = true;	/* a lock of it we break later needs nothing more */
 	if (pthread_create(&cl->keeper, NULL, keeper_main, vol) == 0) {
 		cl->keeper_running = true;
 	} else {

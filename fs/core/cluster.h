@@ -36,10 +36,16 @@ struct vmfs_cluster {
 	uint64_t *held_rgs;
 	size_t nheld_rgs, cap_rgs;
 	bool recovering;		/* vmfs_cluster_recover runs */
+	bool self_recovered;		/* our slot's last incarnation is recovered */
 };
 
 void vmfs_cluster_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Under vol->lock, after breaking a lock of @dead: recover what it held (rglock.c). */
+/* Under vol->lock, before this host gives up a lock: all its changes durable at home. */
+int vmfs_cluster_write_back(struct vmfs_vol *vol);
+/* recover.c */
+int vmfs_cluster_journal_start(struct vmfs_vol *vol);
+int vmfs_recover_slot_hook(void *arg, const struct vmfs_heartbeat *old);
+/* Under vol->lock, after breaking a lock of @dead: recover what it held (recover.c). */
 int vmfs_cluster_recover(struct vmfs_vol *vol, struct lm_lock_owner dead);
 
 int vmfs_cluster_start(struct vmfs_vol *vol, struct lm_hb *hb);

@@ -179,16 +179,16 @@ int vmfs_rg_own(struct vmfs_vol *vol, uint64_t rg, bool wait)
 	rs->held = true;
 	rs->used_ms = lm_now_ms();
 	rs->taken_ms = rs->used_ms;
+	/* A dead host had it: replay its journal before reading the group. */
+	if (broken.slot != LM_NOBODY)
+		vmfs_cluster_recover(vol, broken);	/* logs its own failure */
 	/* Another host had it since we last did: what we cached of it is stale. */
 	if (!rs->lk_known || held.version != rs->lk_version + 1)
 		forget_group(vol, rs);
 	rs->lk_known = false;
 	err = vmfs_rg_load(vol, rg);
-	if (!err && broken.slot != LM_NOBODY) {
+	if (!err && broken.slot != LM_NOBODY)
 		err = vmfs_rg_recount(vol, rg, &fixed);
-		if (!err)
-			vmfs_cluster_recover(vol, broken);
-	}
 	return err;
 }
 
@@ -201,9 +201,7 @@ static int give_back(struct vmfs_vol *vol, uint64_t rg)
 	int err;
 
 	/* The next holder must read our bitmap, and trees that agree with it. */
-	err = vmfs_bc_flush(vol);
-	if (!err)
-		err = vmfs_dev_flush(vol->dev);
+	err = vmfs_cluster_write_back(vol);
 	if (!err)
 		err = lm_lock_release(cl->hb, rg_lock_blk(vol, rg), &after);
 	if (err) {
@@ -244,75 +242,4 @@ void vmfs_rg_give_back_some(struct vmfs_vol *vol, bool look_wanted, bool all)
 			continue;	/* the list shrank: the same index holds the next one */
 		i++;
 	}
-}
-
-/*
- * Recovery of a dead host, after its lock was broken (docs/LOCKING.md
- * "Recovery"): claim its slot (RECOVERING), take every resource group it
- * held and make each header agree with its bitmap, then free its slot,
- * which releases every lock it still holds for all hosts at once. Until
- * the journal (issue 4) exists, this consistency check is what recovery
- * can do; what the dead host had not written back is lost. An incarnation
- * of our own slot (a restart after a crash) is recovered without a claim.
- */
-int vmfs_cluster_recover(struct vmfs_vol *vol, struct lm_lock_owner dead)
-{
-	struct vmfs_cluster *cl = vol->cl;
-	uint64_t rg, checked = 0, fixed_n = 0;
-	struct vmfs_lock lk;
-	bool mine = dead.slot == cl->hb->slot, fixed;
-	uint8_t *raw;
-	unsigned i;
-	int err = 0;
-
-	if (cl->recovering)
-		return 0;	/* a group taken below was that host's, too */
-	if (!mine) {
-		err = lm_hb_recover_begin(cl->hb, dead.slot, dead.hb_gen);
-		if (err == -EALREADY || err == -EBUSY)
-			return 0;	/* recovered already, by it or by another host */
-		if (err) {
-			vmfs_cluster_log(LOG_ERR, "cannot claim the slot %u of a dead host for "
-					 "recovery: %s", dead.slot, strerror(-err));
-			return err;
-		}
-	}
-	raw = calloc(1, cl->hb->disk->sector);
-	if (!raw)
-		return -ENOMEM;
-	cl->recovering = true;
-	for (rg = 0; rg < vol->vh.rg_count && !err; rg++) {
-		if (lm_lock_read(cl->hb->disk, cl->hb->uuid, rg_lock_blk(vol, rg), &lk, raw))
-			continue;	/* unreadable: nobody can hold it; fsck will say */
-		for (i = 0; i < lk.nholders; i++) {
-			if (lk.holders[i].slot == dead.slot && lk.holders[i].hb_gen == dead.hb_gen)
-				break;
-		}
-		if (i == lk.nholders)
-			continue;
-		err = vmfs_rg_own(vol, rg, false);
-		if (err == -EBUSY || err == -EAGAIN) {
-			err = 0;	/* another host broke it first, and checks it */
-			continue;
-		}
-		if (!err)
-			err = vmfs_rg_recount(vol, rg, &fixed);
-		if (!err) {
-			vol->rgs[rg].give_back = true;
-			checked++;
-			fixed_n += fixed;
-		}
-	}
-	cl->recovering = false;
-	free(raw);
-	if (!err && !mine)
-		err = lm_hb_recover_end(cl->hb, dead.slot);
-	if (err && err != -EALREADY)
-		vmfs_cluster_log(LOG_ERR, "recovery of heartbeat slot %u failed: %s; run fsck.vmfs",
-				 dead.slot, strerror(-err));
-	else
-		vmfs_cluster_log(LOG_NOTICE, "recovered the host of heartbeat slot %u: %" PRIu64
-				 " resource groups checked, %" PRIu64 " fixed; its locks are "
-				 "released", dead.slot, checked, fixed_n);
-	return err == -EALREADY ? 0 : err;
 }

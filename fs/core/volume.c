@@ -198,6 +198,11 @@ int vmfs_vol_close(struct vmfs_vol *vol)
 	int err;
 
 	err = vmfs_vol_sync(vol);
+	if (vol->jnl) {
+		if (!err)	/* a clean unmount leaves nothing to replay */
+			err = vmfs_jnl_checkpoint(vol);
+		vmfs_jnl_detach(vol);
+	}
 	vmfs_itab_destroy(vol);
 	vmfs_alloc_destroy(vol);
 	vmfs_bc_destroy(vol);

@@ -244,6 +244,8 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		syslog(LOG_ERR, "cannot start the volume lock keeper; serving read-only");
 		fprintf(stderr, "mount.vmfs: cannot start the volume lock keeper; serving "
 			"read-only\n");
+	} else if (fs->hb_joined) {
+		vmfs_cluster_journal_start(fs->vol);	/* logs why it could not */
 	}
 }
 
@@ -356,6 +358,9 @@ static int open_volume(const struct mount_opts *m, struct vmfs_fs *fs)
 		vmfs_lm_disk(fs->dev, &fs->disk);
 		uuid_generate(host_uuid);
 		err = vmfs_lm_hb_init(&fs->hb, &fs->disk, &fs->vol->vh, m->lease_ms);
+		/* A slot left by a crash: its journal is replayed before we claim it. */
+		fs->hb.recover_hook = vmfs_recover_slot_hook;
+		fs->hb.recover_arg = fs->vol;
 		if (!err)
 			err = lm_hb_join(&fs->hb, m->host, host_uuid, why, sizeof(why));
 		else
