@@ -70,12 +70,12 @@ vmfs_check() {
 }
 
 # vmfs_wait_pids PID...: wait for each background job of this shell;
-# VMFS_FAILED is how many failed (not a $(...): a subshell cannot wait).
+# VMFS_JOBS_FAILED is how many failed (not a $(...): a subshell cannot wait).
 vmfs_wait_pids() {
 	local p
-	VMFS_FAILED=0
+	VMFS_JOBS_FAILED=0
 	for p in "$@"; do
-		wait "$p" || VMFS_FAILED=$((VMFS_FAILED + 1))
+		wait "$p" || VMFS_JOBS_FAILED=$((VMFS_JOBS_FAILED + 1))
 	done
 }
 

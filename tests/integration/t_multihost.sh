@@ -50,7 +50,7 @@ for h in "${HOSTS[@]}"; do
 	pids+=($!)
 done
 vmfs_wait_pids "${pids[@]}"
-vmfs_expect_eq "four hosts create, write, rename and unlink at once" "$VMFS_FAILED" 0
+vmfs_expect_eq "four hosts create, write, rename and unlink at once" "$VMFS_JOBS_FAILED" 0
 
 # Every host sees the same shared directory and reads what the others wrote.
 want=$(for h in "${HOSTS[@]}"; do for i in $(seq 21 60); do echo "$h-$i"; done; done | sort)
@@ -76,7 +76,7 @@ for h in "${HOSTS[@]}"; do
 	pids+=($!)
 done
 vmfs_wait_pids "${pids[@]}"
-vmfs_expect_eq "four hosts write 48 MiB files at once" "$VMFS_FAILED" 0
+vmfs_expect_eq "four hosts write 48 MiB files at once" "$VMFS_JOBS_FAILED" 0
 groups=$("$VMFSCTL" locks --json "$img" | tr -d ' \n' |
 	grep -o '"path":"(resourcegroup[0-9]*)","ino":0,"mode":"exclusive","holders":\[{"slot":[0-9]*,"host":"h[0-9]"' |
 	grep -o '"host":"h[0-9]"' | sort -u | wc -l)

@@ -42,7 +42,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		pids+=($!)
 	done
 	vmfs_wait_pids "${pids[@]}"
-	vmfs_expect_eq "round $r: $NH hosts at once, no failed operation ($(($(date +%s) - start)) s)" "$VMFS_FAILED" 0
+	vmfs_expect_eq "round $r: $NH hosts at once, no failed operation ($(($(date +%s) - start)) s)" "$VMFS_JOBS_FAILED" 0
 done
 
 want=$(ls "$T/h1/shared" | sort | md5sum)
