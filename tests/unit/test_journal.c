@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The per-host journal under power loss (fs/core/journal.c), on the crash
- * device: a workload of metadata operations, each made durable with a
+ * device: a workload of metadata operations (mkdir, create, allocating
+ * write, truncate, xattr, extend, unlink, punch hole, rename, rmdir), each
+ * made durable with a
  * sync, is cut after its 1st, 2nd, ... Nth device write; what was not
  * flushed is dropped (and the last write torn), or a random part of it
- * survives in any order. After every cut the journal is replayed (also
- * twice, as after a crash during replay) and the consistency check must
+ * survives in any order. After every cut the journal is replayed, first
+ * with a second power cut during the replay, then whole, and the
+ * consistency check must
  * find nothing wrong, with every operation synced before the cut there.
  */
 #include <CUnit/Basic.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +23,7 @@
 
 #define VOL_BYTES (96ull << 20)
 #define JNL_MBLOCKS 512
-#define NSTEPS 8
+#define NSTEPS 12
 
 static uint64_t jnl_start;
 
@@ -74,7 +78,8 @@ static int create(struct vmfs_vol *vol, uint64_t dir, const char *name, uint32_t
 	return err;
 }
 
-static int unlink_file(struct vmfs_vol *vol, uint64_t dir, const char *name, uint64_t ino)
+/* unlink or rmdir: the name goes, then the descriptor with all it holds. */
+static int remove_name(struct vmfs_vol *vol, uint64_t dir, const char *name, uint64_t ino)
 {
 	struct vmfs_inode *dp, *ip;
 	int err;
@@ -85,10 +90,33 @@ static int unlink_file(struct vmfs_vol *vol, uint64_t dir, const char *name, uin
 		err = vmfs_inode_get(vol, ino, &ip);
 	if (!err)
 		err = vmfs_dir_remove(vol, dp, name, strlen(name));
+	if (!err && S_ISDIR(ip->d.mode)) {
+		dp->d.nlink--;
+		vmfs_inode_dirty(vol, dp);
+	}
 	if (!err) {
 		ip->d.nlink = 0;
 		err = vmfs_inode_delete(vol, ip);
 	}
+	pthread_mutex_unlock(&vol->lock);
+	return err;
+}
+
+/* rename(2) of a file between directories, as the FUSE rename does it. */
+static int move(struct vmfs_vol *vol, uint64_t from, const char *name, uint64_t to,
+		const char *newname, uint64_t ino)
+{
+	struct vmfs_inode *fp, *tp;
+	int err;
+
+	pthread_mutex_lock(&vol->lock);
+	err = vmfs_inode_get(vol, from, &fp);
+	if (!err)
+		err = vmfs_inode_get(vol, to, &tp);
+	if (!err)
+		err = vmfs_dir_add(vol, tp, newname, strlen(newname), ino, VMFS_DT_REG);
+	if (!err)
+		err = vmfs_dir_remove(vol, fp, name, strlen(name));
 	pthread_mutex_unlock(&vol->lock);
 	return err;
 }
@@ -149,7 +177,22 @@ static int step(struct vmfs_vol *vol, int k, uint64_t *inos)
 			err = vmfs_file_fallocate(vol, ip, 0, 0, 8 << 20);
 		break;
 	case 7:
-		err = unlink_file(vol, root, "small", inos[2]);
+		err = remove_name(vol, root, "small", inos[2]);
+		break;
+	case 8:	/* punch a hole: extents split, blocks freed */
+		err = get_locked(vol, inos[1], &ip);
+		if (!err)
+			err = vmfs_file_fallocate(vol, ip, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+						  4 << 20, 2 << 20);
+		break;
+	case 9:
+		err = move(vol, inos[0], "disk", root, "moved", inos[1]);
+		break;
+	case 10:
+		err = create(vol, root, "empty", S_IFDIR | 0700, &inos[3]);
+		break;
+	case 11:
+		err = remove_name(vol, root, "empty", inos[3]);
 		break;
 	}
 	return err ? err : vmfs_vol_sync(vol);
@@ -173,13 +216,23 @@ static bool state_is(struct vmfs_vol *vol, int k, const char **why)
 		ok = false;
 	}
 	if (ok && k >= 0 && vmfs_inode_get(vol, ino, &dp) == 0 &&
-	    (vmfs_dir_lookup(vol, dp, "disk", 4, &ino, &type, &key) == 0) != (k >= 1)) {
-		*why = "disk";
+	    (vmfs_dir_lookup(vol, dp, "disk", 4, &ino, &type, &key) == 0) != (k >= 1 && k < 9)) {
+		*why = "dir/disk";
 		ok = false;
 	}
+	if (ok && (vmfs_dir_lookup(vol, rp, "moved", 5, &other, &type, &key) == 0) != (k >= 9)) {
+		*why = "moved";
+		ok = false;
+	}
+	if (ok && k >= 9)
+		ino = other;
 	small = vmfs_dir_lookup(vol, rp, "small", 5, &other, &type, &key) == 0;
 	if (ok && small != (k >= 4 && k < 7)) {
 		*why = "small";
+		ok = false;
+	}
+	if (ok && (vmfs_dir_lookup(vol, rp, "empty", 5, &other, &type, &key) == 0) != (k == 10)) {
+		*why = "empty";
 		ok = false;
 	}
 	pthread_mutex_unlock(&vol->lock);
@@ -214,24 +267,37 @@ static void verify(struct vmfs_vol *vol, int done, const char *what)
 	       "%s: neither step %d (%s) nor the next (%s)", what, done, why, why2);
 }
 
-/* Replay the journal of slot 0 onto @dev (@times times), then check and verify. */
-static void replay_and_check(struct vmfs_dev *dev, int done, const char *what)
+/*
+ * Replay the journal of slot 0 onto @dev: first a replay cut short after
+ * @replay_cut writes (a crash during replay), then a whole one; then check
+ * and verify. Returns @dev (the settled device).
+ */
+static struct vmfs_dev *replay_and_check(struct vmfs_dev *dev, int done, uint64_t replay_cut,
+					 const char *what)
 {
+	struct vmfs_crash_params p = { .crash_after_writes = replay_cut,
+				       .flags = VMFS_CRASH_DROP_UNFLUSHED | VMFS_CRASH_TEAR_LAST };
 	struct vmfs_check_report rep = { .out = stderr, .max_lines = 3 };
 	struct tvol t = { .dev = dev };
+	struct vmfs_dev *cdev;
+	struct vmfs_volhdr vh;
 	uint64_t replayed;
-	int i;
 
 	CU_ASSERT_FATAL(tvol_open(&t) == 0);
-	for (i = 0; i < 2; i++)	/* the second: as if the first had been cut short */
-		CU_ASSERT_EQUAL(vmfs_jnl_replay(dev, &t.vol->vh, jnl_start, JNL_MBLOCKS, NULL, NULL,
-						&replayed), 0);
+	vh = t.vol->vh;
 	CU_ASSERT_FATAL(vmfs_vol_close(t.vol) == 0);
+	CU_ASSERT_FATAL(vmfs_dev_crash_open(dev, &p, &cdev) == 0);
+	vmfs_jnl_replay(cdev, &vh, jnl_start, JNL_MBLOCKS, NULL, NULL, &replayed);
+	dev = vmfs_dev_crash_settle(cdev);
+	CU_ASSERT_EQUAL(vmfs_jnl_replay(dev, &vh, jnl_start, JNL_MBLOCKS, NULL, NULL, &replayed),
+			0);
+	t.dev = dev;
 	CU_ASSERT_FATAL(tvol_open(&t) == 0);
 	CU_ASSERT_EQUAL_FATAL(vmfs_check(t.vol, &rep), 0);
 	TCHECK(vmfs_check_total(&rep) == 0, "%s: the check found problems", what);
 	verify(t.vol, done, what);
 	vmfs_vol_close(t.vol);
+	return dev;
 }
 
 /*
@@ -244,7 +310,7 @@ static int run_cut(uint64_t cut, unsigned flags, unsigned seed, bool *ended)
 	struct vmfs_crash_params p = { .crash_after_writes = cut, .flags = flags, .seed = seed };
 	struct vmfs_dev *inner = fresh_device(), *dev;
 	struct tvol t;
-	uint64_t inos[3] = { 0 };
+	uint64_t inos[4] = { 0 };
 	char what[96];
 	int k, done = -1;
 
@@ -258,9 +324,9 @@ static int run_cut(uint64_t cut, unsigned flags, unsigned seed, bool *ended)
 	vmfs_jnl_detach(t.vol);
 	vmfs_vol_close(t.vol);	/* fails after the cut: nothing more reaches the device */
 	inner = vmfs_dev_crash_settle(dev);
-	snprintf(what, sizeof(what), "cut after write %llu (flags %u, seed %u, step %d synced)",
-		 (unsigned long long)cut, flags, seed, done);
-	replay_and_check(inner, done, what);
+	snprintf(what, sizeof(what), "cut after write %llu (flags %u, seed %u, step %d synced, "
+		 "replay cut after %u)", (unsigned long long)cut, flags, seed, done, seed % 5 + 1);
+	inner = replay_and_check(inner, done, seed % 5 + 1, what);
 	vmfs_dev_close(inner);
 	return done;
 }
@@ -296,7 +362,7 @@ static void test_torn_dropped(void)
 {
 	struct vmfs_dev *dev = fresh_device();
 	struct tvol t = { .dev = dev };
-	uint64_t inos[3] = { 0 }, replayed = 1;
+	uint64_t inos[4] = { 0 }, replayed = 1;
 	uint8_t *blk = NULL;
 
 	CU_ASSERT_FATAL(tvol_open(&t) == 0);
