@@ -167,7 +167,9 @@ int vmfs_jnl_checkpoint(struct vmfs_vol *vol)
 
 	if (!jl || !jl->live)
 		return 0;
-	err = vmfs_dev_flush(vol->dev);
+	err = vmfs_vol_gate(vol);	/* a fenced host writes nothing, not even this */
+	if (!err)
+		err = vmfs_dev_flush(vol->dev);
 	if (err)
 		return err;
 	memset(&j, 0, sizeof(j));

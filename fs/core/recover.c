@@ -29,8 +29,10 @@ static int replay(struct vmfs_vol *vol, const struct vmfs_heartbeat *rec, unsign
 	uint64_t n = 0, i;
 	int err;
 
-	err = vmfs_jnl_replay(vol->dev, &vol->vh, rec->journal_start, rec->journal_mblocks,
-			      forget_block, vol, &n);
+	err = vmfs_vol_gate(vol);
+	if (!err)
+		err = vmfs_jnl_replay(vol->dev, &vol->vh, rec->journal_start, rec->journal_mblocks,
+				      forget_block, vol, &n);
 	if (err) {
 		vmfs_cluster_log(LOG_ERR, "replaying the journal of heartbeat slot %u failed: %s",
 				 slot, strerror(-err));

@@ -8,8 +8,8 @@
 # other round h1 restarts at once (its own journal replayed as it takes
 # its slot back); in the others h2 goes on alone and walks h1's files
 # (breaking h1's locks recovers h1: its journal replayed by h2). Every
-# fsync'd file must be there with its bytes, and at the end fsck.vmfs finds
-# the volume clean.
+# fsync'd file must be there with its bytes, and after every round, with
+# both hosts unmounted, fsck.vmfs finds the volume clean.
 . "$(dirname "$0")/lib.sh"
 vmfs_init
 
@@ -20,7 +20,6 @@ ITER=${CRASH_ITER:-4}
 vmfs_image "$img" 8G
 vmfs_mkfs "$img" -L crash || vmfs_die "mkfs.vmfs"
 mkdir -p "$T/h1" "$T/h2"
-vmfs_mount "$img" "$T/h2" -o host=h2,lease=$LEASE || vmfs_die "mount h2"
 
 work() {	# HOST ROUND: until killed or until an operation fails
 	local m=$T/$1/$1-r$2 log=$T/synced-$1 i=0 f
@@ -56,6 +55,7 @@ verify() {	# HOST MOUNT: every file the host fsync'd, read through MOUNT
 }
 
 for ((r = 1; r <= ITER; r++)); do
+	vmfs_mount "$img" "$T/h2" -o host=h2,lease=$LEASE || vmfs_die "mount h2, round $r"
 	vmfs_mount "$img" "$T/h1" -o host=h1,lease=$LEASE || vmfs_die "mount h1, round $r"
 	work h1 "$r" &
 	w1=$!
@@ -80,7 +80,7 @@ for ((r = 1; r <= ITER; r++)); do
 		vmfs_check "round $r: h1's fsync'd files are there, read on h2" verify h1 "$T/h2"
 		vmfs_check "round $r: ... and h2's own" verify h2 "$T/h2"
 	fi
+	vmfs_check "round $r: unmount h2" vmfs_umount "$T/h2"
+	vmfs_fsck_clean "$img"
 done
-vmfs_check "unmount h2" vmfs_umount "$T/h2"
-vmfs_fsck_clean "$img"
 vmfs_done
