@@ -42,10 +42,9 @@ struct checker {
 	bool *bad_rg;			/* header or bitmap unreadable: not compared */
 };
 
-static void report(struct checker *c, enum vmfs_problem pr, const char *fmt, ...)
+static void vreport(struct checker *c, enum vmfs_problem pr, const char *fmt, va_list ap)
 {
 	struct vmfs_check_report *rep = c->rep;
-	va_list ap;
 
 	rep->found[pr]++;
 	if (!rep->out)
@@ -57,10 +56,48 @@ static void report(struct checker *c, enum vmfs_problem pr, const char *fmt, ...
 		return;
 	}
 	fprintf(rep->out, "%s: %s: ", vmfs_problems[pr].code, vmfs_problems[pr].what);
-	va_start(ap, fmt);
 	vfprintf(rep->out, fmt, ap);
-	va_end(ap);
 	fputc('\n', rep->out);
+}
+
+static void report(struct checker *c, enum vmfs_problem pr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void report(struct checker *c, enum vmfs_problem pr, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, pr, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A problem with a repair (repair.c): what it needs is @a and @b (see
+ * struct vmfs_fix), kept when the caller asked for repairs.
+ */
+static void report_fix(struct checker *c, enum vmfs_problem pr, uint64_t a, uint64_t b,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void report_fix(struct checker *c, enum vmfs_problem pr, uint64_t a, uint64_t b,
+		       const char *fmt, ...)
+{
+	struct vmfs_check_report *rep = c->rep;
+	struct vmfs_fix *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, pr, fmt, ap);
+	va_end(ap);
+	if (!rep->want_fixes)
+		return;
+	f = vmfs_grow(rep->fixes, rep->nfixes, &rep->capfixes, sizeof(*f), 64);
+	if (!f) {
+		rep->fixes_lost = true;
+		return;
+	}
+	rep->fixes = f;
+	rep->fixes[rep->nfixes++] = (struct vmfs_fix){ pr, a, b };
 }
 
 static int claim(struct checker *c, uint64_t p, uint64_t len, uint64_t ino, const char *what)
@@ -159,7 +196,7 @@ static int pass_groups(struct checker *c)
 	if (!err && (vmfs_volhdr_decode(buf, last, &bvh) != 0 ||
 		     memcmp(bvh.hdr.uuid, vol->vh.hdr.uuid, 16) || bvh.rg_count != vol->vh.rg_count ||
 		     bvh.data_start != vol->vh.data_start || bvh.root_ino != vol->vh.root_ino))
-		report(c, PR_HDR_BACKUP, "mblock %llu", (unsigned long long)last);
+		report_fix(c, PR_HDR_BACKUP, 0, 0, "mblock %llu", (unsigned long long)last);
 	free(buf);
 	if (err)
 		return err;
@@ -237,7 +274,7 @@ static int check_extents(struct checker *c, struct vmfs_inode *ip)
 	if (err)
 		return err;
 	if (w.total != ip->d.alloc_mblocks)
-		report(c, PR_ALLOC_COUNT, "file %llu has %llu, extents hold %llu",
+		report_fix(c, PR_ALLOC_COUNT, ip->ino, w.total, "file %llu has %llu, extents hold %llu",
 		       (unsigned long long)ip->ino, (unsigned long long)ip->d.alloc_mblocks,
 		       (unsigned long long)w.total);
 	return 0;
@@ -307,7 +344,7 @@ static int check_entries(struct checker *c, struct vmfs_inode *dp)
 			vmfs_inode_forget(vol, cp);
 	}
 	if (count != dp->d.nentries)
-		report(c, PR_DIR_COUNT, "directory %llu says %llu, holds %llu",
+		report_fix(c, PR_DIR_COUNT, dp->ino, count, "directory %llu says %llu, holds %llu",
 		       (unsigned long long)dp->ino, (unsigned long long)dp->d.nentries,
 		       (unsigned long long)count);
 	return 0;
@@ -374,7 +411,7 @@ static void pass_links(struct checker *c)
 			continue;
 		want = e->is_dir ? 2 + e->subdirs : e->refs;
 		if (e->nlink_disk != want)
-			report(c, PR_NLINK, "descriptor %llu says %u, %u found",
+			report_fix(c, PR_NLINK, e->ino, want, "descriptor %llu says %u, %u found",
 			       (unsigned long long)e->ino, e->nlink_disk, want);
 	}
 }
@@ -437,14 +474,14 @@ static int pass_bitmaps(struct checker *c)
 			c->rep->used_mblocks += ulen;
 			used_in[rg] += ulen;
 			for (; i < n && c->claims[i].p + c->claims[i].len <= ustart; i++)
-				report(c, PR_BLOCK_FREE, "mblocks %llu+%llu",
-				       (unsigned long long)c->claims[i].p,
-				       (unsigned long long)c->claims[i].len);
+				report_fix(c, PR_BLOCK_FREE, c->claims[i].p, c->claims[i].len,
+					   "mblocks %llu+%llu", (unsigned long long)c->claims[i].p,
+					   (unsigned long long)c->claims[i].len);
 			if (i < n && c->claims[i].p < ustart) {
 				/* A claim reaching into this run from a free gap before it. */
-				report(c, PR_BLOCK_FREE, "mblocks %llu+%llu",
-				       (unsigned long long)c->claims[i].p,
-				       (unsigned long long)(ustart - c->claims[i].p));
+				report_fix(c, PR_BLOCK_FREE, c->claims[i].p, ustart - c->claims[i].p,
+					   "mblocks %llu+%llu", (unsigned long long)c->claims[i].p,
+					   (unsigned long long)(ustart - c->claims[i].p));
 				c->claims[i].len -= ustart - c->claims[i].p;
 				c->claims[i].p = ustart;
 			}
@@ -465,17 +502,19 @@ static int pass_bitmaps(struct checker *c)
 					uint64_t to = i < n && c->claims[i].p < ustart + ulen ?
 						      c->claims[i].p : ustart + ulen;
 
-					report(c, PR_BLOCK_LEAKED, "mblocks %llu+%llu",
-					       (unsigned long long)pos, (unsigned long long)(to - pos));
+					report_fix(c, PR_BLOCK_LEAKED, pos, to - pos, "mblocks %llu+%llu",
+						   (unsigned long long)pos,
+						   (unsigned long long)(to - pos));
 					pos = to;
 				}
 			}
 		}
 		for (; i < n && c->claims[i].p < gend; i++)
-			report(c, PR_BLOCK_FREE, "mblocks %llu+%llu", (unsigned long long)c->claims[i].p,
-			       (unsigned long long)c->claims[i].len);
+			report_fix(c, PR_BLOCK_FREE, c->claims[i].p, c->claims[i].len,
+				   "mblocks %llu+%llu", (unsigned long long)c->claims[i].p,
+				   (unsigned long long)c->claims[i].len);
 	}
-	for (; i < n; i++)
+	for (; i < n; i++)	/* past the last group: nothing to mark */
 		report(c, PR_BLOCK_FREE, "mblocks %llu+%llu", (unsigned long long)c->claims[i].p,
 		       (unsigned long long)c->claims[i].len);
 	for (rg = 0; rg < vol->vh.rg_count; rg++) {
@@ -484,11 +523,12 @@ static int pass_bitmaps(struct checker *c)
 		if (!vol->rgs[rg].loaded || c->bad_rg[rg])
 			continue;
 		if (h->mblocks - h->free_mblocks != used_in[rg])
-			report(c, PR_RG_FREE_COUNT, "group %llu says %llu free, bitmap %llu",
+			report_fix(c, PR_RG_FREE_COUNT, rg, h->mblocks - used_in[rg],
+				   "group %llu says %llu free, bitmap %llu",
 			       (unsigned long long)rg, (unsigned long long)h->free_mblocks,
 			       (unsigned long long)(h->mblocks - used_in[rg]));
 		if (h->ndesc != c->ndesc[rg])
-			report(c, PR_RG_NDESC, "group %llu says %llu, %llu found",
+			report_fix(c, PR_RG_NDESC, rg, c->ndesc[rg], "group %llu says %llu, %llu found",
 			       (unsigned long long)rg, (unsigned long long)h->ndesc,
 			       (unsigned long long)c->ndesc[rg]);
 	}

@@ -38,13 +38,28 @@ enum vmfs_problem {
 struct vmfs_problem_def {
 	const char *code;
 	const char *what;
-	const char *repair;	/* what fsck -y will do once repairs exist */
+	const char *repair;	/* what fsck -p / -y does, or NULL: nothing safe to do */
 };
 
 extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
 
+/*
+ * A repair the check found needed (fsck/repair.c), by problem: @a and @b are
+ * HDR_BACKUP -, -; ALLOC_COUNT, NLINK, DIR_COUNT the descriptor and the
+ * right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the length;
+ * RG_FREE_COUNT, RG_NDESC the group and the right value.
+ */
+struct vmfs_fix {
+	enum vmfs_problem pr;
+	uint64_t a, b;
+};
+
 struct vmfs_check_report {
 	uint64_t found[PR_COUNT];
+	bool want_fixes;		/* collect the repairs below */
+	struct vmfs_fix *fixes;
+	size_t nfixes, capfixes;
+	bool fixes_lost;		/* out of memory while collecting */
 	uint64_t files, dirs, others, used_mblocks, claimed_mblocks;
 	FILE *out;		/* one line per problem; NULL: silent */
 	unsigned max_lines;	/* per problem type, then "... and N more" */
@@ -56,5 +71,12 @@ struct vmfs_check_report {
 /* Check @vol (opened read-only). Returns 0 (see report->found) or an operational error. */
 int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep);
 uint64_t vmfs_check_total(const struct vmfs_check_report *rep);
+
+/*
+ * repair.c: apply the repairs a check collected (want_fixes) to @vol,
+ * opened read-write with no other host using it. Returns the number
+ * applied, or a negative errno. Problems with no repair stay.
+ */
+long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep);
 
 #endif

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fsck.vmfs: check a volume (fsck/check.c) and exit as fsck(8) expects:
- * 0 clean, 4 problems left uncorrected, 8 operational error, 16 usage.
- * This version checks only: with -p, -a or -y it checks and says that the
- * problems it found are left for a version with repairs (issue 4). A
- * volume that hosts have mounted is checked read-only and the live hosts
- * are named, since their unwritten changes can look like problems.
+ * fsck.vmfs: check a volume (fsck/check.c), repair what is safe to repair
+ * (fsck/repair.c), and exit as fsck(8) expects: 0 clean, 1 problems
+ * repaired, 4 problems left uncorrected, 8 operational error, 16 usage.
+ * Checking is read-only and safe while hosts have the volume mounted (the
+ * live ones are named: their unwritten changes can look like problems).
+ * Repairing is refused while any host heartbeats, unless --force; it
+ * first recovers every dead host (journal replayed, slot freed).
  */
 #include <getopt.h>
 #include <json-c/json.h>
@@ -14,50 +15,71 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fs/core/lm_dev.h"
 #include "fsck/check.h"
+#include "fsck/hosts.h"
 
 #define FSCK_OK 0
+#define FSCK_REPAIRED 1
 #define FSCK_UNCORRECTED 4
 #define FSCK_ERROR 8
 #define FSCK_USAGE 16
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: fsck.vmfs [-n|-p|-a|-y] [-f] [-v] [--json] TARGET\n"
-		   "  -n        check only, change nothing (what every mode does today)\n"
-		   "  -p, -a    repair what is safe without asking (not implemented yet)\n"
-		   "  -y        repair everything (not implemented yet)\n"
+	fprintf(f, "usage: fsck.vmfs [-n|-p|-a|-y] [-f] [-v] [--force] [--json] TARGET\n"
+		   "  -n        check only, change nothing (the default)\n"
+		   "  -p, -a    repair what is safe without asking\n"
+		   "  -y        repair everything this version can repair (as -p)\n"
 		   "  -f        full check (always done)\n"
 		   "  -v        list every problem, not the first 20 of each kind\n"
+		   "  --force   repair even while hosts heartbeat (they must not write meanwhile)\n"
 		   "  --json    the result as JSON\n");
 }
 
-/* Live hosts make the check approximate: name them. Returns how many. */
-static unsigned live_hosts(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, bool quiet)
+/*
+ * Name the live hosts; with @repair, recover the dead ones (after watching
+ * every slot for a lease), counted in *recovered. Returns how many hosts
+ * are live, or -1.
+ */
+static int hosts(const char *target, struct vmfs_dev *dev, const struct vmfs_volhdr *vh,
+		 bool repair, bool quiet, unsigned *recovered)
 {
-	struct lm_disk disk;
-	struct lm_hb hb;
-	struct lm_slot_info *si;
-	unsigned n = 0, i, live = 0;
+	struct lm_slot_info *si = NULL;
+	unsigned n = 0, i;
+	uint64_t replayed;
+	int live = 0, err;
 
-	vmfs_lm_disk(dev, &disk);
-	if (vmfs_lm_hb_init(&hb, &disk, vh, 0))
-		return 0;
-	si = calloc(vh->host_slots, sizeof(*si));
-	if (si && lm_hb_scan(&hb, si, vh->host_slots, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			if (si[i].state != LM_SLOT_LIVE || si[i].hb.state != VMFS_HB_LIVE)
-				continue;
+	err = fsck_scan_hosts(dev, vh, repair, &si, &n);
+	if (err) {
+		fprintf(stderr, "fsck.vmfs: %s: cannot read the heartbeat region: %s\n", target,
+			strerror(-err));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (si[i].state == LM_SLOT_LIVE) {
 			live++;
 			if (!quiet)
-				fprintf(stderr, "fsck.vmfs: warning: host '%s' (slot %u) has the volume "
-					"mounted; its unwritten changes may show as problems\n",
-					si[i].hb.host_name, si[i].slot);
+				fprintf(stderr, "fsck.vmfs: %s: host '%s' (slot %u) has the volume "
+					"mounted%s\n", target, si[i].hb.host_name, si[i].slot,
+					repair ? "" : "; its unwritten changes may show as problems");
+			continue;
 		}
+		if (!repair || si[i].state != LM_SLOT_DEAD)
+			continue;
+		err = fsck_recover_host(dev, vh, &si[i], &replayed);
+		if (err) {
+			fprintf(stderr, "fsck.vmfs: %s: cannot recover the dead host '%s' (slot %u): "
+				"%s\n", target, si[i].hb.host_name, si[i].slot, strerror(-err));
+			live = -1;
+			break;
+		}
+		(*recovered)++;
+		if (!quiet)
+			printf("%s: dead host '%s' (slot %u) recovered: %llu journal blocks "
+			       "replayed, its slot and locks freed\n", target, si[i].hb.host_name,
+			       si[i].slot, (unsigned long long)replayed);
 	}
 	free(si);
-	lm_hb_destroy(&hb);
 	return live;
 }
 
@@ -77,6 +99,7 @@ static void progress_bar(void *arg, uint64_t done, uint64_t total)
 	if (done == total)
 		fputc('\n', stderr);
 }
+
 
 static void print_json(const char *target, const struct vmfs_check_report *r, int code)
 {
@@ -98,26 +121,81 @@ static void print_json(const char *target, const struct vmfs_check_report *r, in
 	json_object_put(o);
 }
 
+/* One check of @vol; with @rep->want_fixes, the repairs are collected. */
+static int check(const char *target, struct vmfs_vol *vol, struct vmfs_check_report *rep,
+		 bool json)
+{
+	int err;
+
+	rep->out = json ? NULL : stdout;
+	if (!json && isatty(STDERR_FILENO))
+		rep->progress = progress_bar;
+	err = vmfs_check(vol, rep);
+	if (err)
+		fprintf(stderr, "fsck.vmfs: %s: the check stopped: %s\n", target, strerror(-err));
+	return err;
+}
+
+static void summary(const char *target, const struct vmfs_check_report *rep)
+{
+	uint64_t total = vmfs_check_total(rep);
+
+	printf("%s: %llu files, %llu directories, %llu other, %llu mblocks in use; "
+	       "%llu problem%s\n", target, (unsigned long long)rep->files,
+	       (unsigned long long)rep->dirs, (unsigned long long)rep->others,
+	       (unsigned long long)rep->used_mblocks, (unsigned long long)total,
+	       total == 1 ? "" : "s");
+}
+
+/* Repair what the first check found, then check again. Returns the exit code. */
+static int repair(const char *target, struct vmfs_vol *vol, struct vmfs_check_report *rep,
+		  bool json)
+{
+	struct vmfs_check_report again = { .max_lines = rep->max_lines };
+	long applied;
+	int err;
+
+	applied = vmfs_repair(vol, rep);
+	err = applied < 0 ? (int)applied : vmfs_vol_sync(vol);
+	if (err) {
+		fprintf(stderr, "fsck.vmfs: %s: repairing failed: %s\n", target, strerror(-err));
+		return FSCK_ERROR;
+	}
+	if (!json)
+		printf("%s: %ld repair%s made; checking again\n", target, applied,
+		       applied == 1 ? "" : "s");
+	if (check(target, vol, &again, json))
+		return FSCK_ERROR;
+	*rep = (struct vmfs_check_report){ .files = again.files, .dirs = again.dirs,
+					   .others = again.others,
+					   .used_mblocks = again.used_mblocks };
+	memcpy(rep->found, again.found, sizeof(rep->found));
+	free(again.fixes);
+	return vmfs_check_total(rep) ? FSCK_UNCORRECTED : applied ? FSCK_REPAIRED : FSCK_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = { { "json", 0, NULL, 'J' }, { "help", 0, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
+					    { "force", 0, NULL, 'F' }, { NULL, 0, NULL, 0 } };
 	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_FILE, .flags = VMFS_DEV_F_RDONLY };
 	struct vmfs_mount_opts mo = { .rdonly = true, .no_host_lock = true, .cache_bufs = 16384 };
 	struct vmfs_check_report rep = { .max_lines = 20 };
+	struct vmfs_volhdr vh;
 	struct vmfs_dev *dev;
 	struct vmfs_vol *vol;
-	bool repair = false, json = false;
+	bool fix = false, json = false, force = false;
 	const char *target;
-	uint64_t total;
 	char why[256];
-	int c, err, code;
+	unsigned recovered = 0;
+	int c, err, code, live;
 
 	while ((c = getopt_long(argc, argv, "npayfvCh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'n': case 'f': case 'C': break;
-		case 'p': case 'a': case 'y': repair = true; break;
+		case 'p': case 'a': case 'y': fix = true; break;
 		case 'v': rep.max_lines = 0; break;
+		case 'F': force = true; break;
 		case 'J': json = true; break;
 		case 'h': usage(stdout); return FSCK_OK;
 		default: usage(stderr); return FSCK_USAGE;
@@ -128,41 +206,53 @@ int main(int argc, char **argv)
 		return FSCK_USAGE;
 	}
 	target = argv[optind];
+	if (fix)
+		dopts.flags &= ~(unsigned)VMFS_DEV_F_RDONLY;
 	err = vmfs_dev_open(target, &dopts, &dev);
 	if (err) {
 		fprintf(stderr, "fsck.vmfs: cannot open %s: %s\n", target, strerror(-err));
 		return FSCK_ERROR;
 	}
+	err = vmfs_read_volhdr(dev, &vh, why, sizeof(why));
+	live = err ? -1 : hosts(target, dev, &vh, fix, json, &recovered);
+	if (err)
+		fprintf(stderr, "fsck.vmfs: %s: %s\n", target, why);
+	if (live > 0 && fix && !force) {
+		fprintf(stderr, "fsck.vmfs: %s: refusing to repair while %d host%s heartbeat%s "
+			"(named above); unmount %s, check with -n, or use --force\n", target, live,
+			live == 1 ? "" : "s", live == 1 ? "s" : "", live == 1 ? "it" : "them");
+		live = -1;
+	}
+	if (live < 0) {
+		vmfs_dev_close(dev);
+		return FSCK_ERROR;
+	}
+	mo.rdonly = !fix;
 	err = vmfs_vol_open(dev, &mo, &vol, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "fsck.vmfs: %s: %s\n", target, why);
 		vmfs_dev_close(dev);
 		return FSCK_ERROR;
 	}
-	live_hosts(dev, &vol->vh, json);
-	rep.out = json ? NULL : stdout;
-	if (!json && isatty(STDERR_FILENO))
-		rep.progress = progress_bar;
-	err = vmfs_check(vol, &rep);
-	if (err) {
-		fprintf(stderr, "fsck.vmfs: %s: the check stopped: %s\n", target, strerror(-err));
+	rep.want_fixes = fix;
+	if (check(target, vol, &rep, json))
 		code = FSCK_ERROR;
+	else if (!vmfs_check_total(&rep))
+		code = FSCK_OK;
+	else if (fix) {
+		if (!json)
+			summary(target, &rep);	/* what was found, before repairing */
+		code = repair(target, vol, &rep, json);
 	} else {
-		total = vmfs_check_total(&rep);
-		code = total ? FSCK_UNCORRECTED : FSCK_OK;
-		if (!json) {
-			printf("%s: %llu files, %llu directories, %llu other, %llu mblocks in use; "
-			       "%llu problem%s\n", target, (unsigned long long)rep.files,
-			       (unsigned long long)rep.dirs, (unsigned long long)rep.others,
-			       (unsigned long long)rep.used_mblocks, (unsigned long long)total,
-			       total == 1 ? "" : "s");
-			if (total && repair)
-				printf("%s: repairs are not implemented in this version; "
-				       "nothing was changed\n", target);
-		}
+		code = FSCK_UNCORRECTED;
 	}
+	if (code == FSCK_OK && recovered)
+		code = FSCK_REPAIRED;	/* dead hosts' journals replayed, their slots freed */
+	if (!json && code != FSCK_ERROR)
+		summary(target, &rep);
 	if (json)
 		print_json(target, &rep, code);
+	free(rep.fixes);
 	vmfs_vol_close(vol);
 	vmfs_dev_close(dev);
 	return code;

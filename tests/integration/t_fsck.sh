@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # fsck.vmfs exit codes as fsck(8) has them: 0 on a clean volume (also with
-# -p and -y), 4 when a problem is found and left (a bitmap block whose
-# checksum no longer matches), 8 for something that is not a volume, 16 for
-# bad usage; --json output; a mounted volume is checked read-only and its
-# live host named.
+# -p and -y), 1 after recovering a host killed with the volume mounted (its
+# journal replayed, its slot freed), 4 when a problem is found and left (a
+# bitmap block whose checksum no longer matches), 8 for something that is
+# not a volume and for a repair while a host heartbeats, 16 for bad usage;
+# --json output; a mounted volume is checked read-only and its live host
+# named. The repairs themselves are tested problem by problem in
+# tests/unit/test_check.c.
 . "$(dirname "$0")/lib.sh"
 vmfs_init
 
@@ -18,7 +21,22 @@ for i in $(seq 1 50); do head -c $((i * 3000)) /dev/urandom >"$T/m/a/f$i"; done
 ln "$T/m/a/f1" "$T/m/a/b/link"
 out=$("$FSCK" -n "$img" 2>&1) || true
 vmfs_check "fsck on a mounted volume names the live host" grep -q "host 'checker'" <<<"$out"
+rc=0
+out=$("$FSCK" -p "$img" 2>&1) || rc=$?
+vmfs_expect_eq "a repair while a host heartbeats is refused: exit 8" "$rc" 8
+vmfs_check "... naming the host" grep -q "host 'checker'" <<<"$out"
 vmfs_check "unmount" vmfs_umount "$T/m"
+
+# A host killed with the volume mounted: -p recovers it (journal, slot).
+vmfs_mount "$img" "$T/m" -o host=victim,lease=2000 || vmfs_die "mount as victim"
+for i in $(seq 1 20); do echo "$i" >"$T/m/a/new$i"; done
+kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
+umount -l "$T/m" 2>/dev/null || fusermount3 -uz "$T/m" 2>/dev/null || true
+rc=0
+"$FSCK" -p "$img" >"$T/p.out" 2>&1 || rc=$?
+vmfs_expect_eq "fsck -p after a host was killed: exit 1 (recovered)" "$rc" 1
+vmfs_check "... it recovered the dead host" grep -q "dead host 'victim' (slot 0) recovered" "$T/p.out"
+vmfs_check "... and its slot is free" bash -c "! '$VMFSCTL' hosts '$img' | grep -q victim"
 
 vmfs_fsck_clean "$img"
 for mode in -p -a -y; do
@@ -52,8 +70,9 @@ vmfs_expect_eq "a damaged bitmap block: exit 4" "$rc" 4
 vmfs_check "the problem is named" grep -q RG_UNREADABLE <<<"$out"
 rc=0
 "$FSCK" -y "$img" >"$T/y.out" 2>&1 || rc=$?
-vmfs_expect_eq "fsck -y leaves it (no repairs yet): exit 4" "$rc" 4
-vmfs_check "-y says nothing was changed" grep -q "nothing was changed" "$T/y.out"
+vmfs_expect_eq "fsck -y leaves it (no repair for it yet): exit 4" "$rc" 4
+vmfs_check "-y made no repair and says what is left" \
+	grep -q "0 repairs made" "$T/y.out"
 
 truncate -s 64M "$T/zero.img"
 rc=0

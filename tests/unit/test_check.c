@@ -5,6 +5,7 @@
  * the same library, is found as exactly the problem named for it.
  */
 #include <CUnit/Basic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -46,10 +47,15 @@ static void build(void)
 	CU_ASSERT_FATAL(tvol_reopen(&t) == 0);
 }
 
-/* Check and return the problems found; only @want may be non-zero. */
+/*
+ * Check: only @want may be found. Then repair (fsck/repair.c) and check
+ * again: clean when the table has a repair for @want, still @want if not.
+ */
 static void expect_only(enum vmfs_problem want, const char *what)
 {
-	struct vmfs_check_report rep = { .out = stderr, .max_lines = 5 };
+	struct vmfs_check_report rep = { .out = stderr, .max_lines = 5, .want_fixes = true };
+	struct vmfs_check_report again = { .out = stderr, .max_lines = 5 };
+	long applied;
 	int i;
 
 	CU_ASSERT_FATAL(tvol_reopen(&t) == 0);
@@ -61,6 +67,18 @@ static void expect_only(enum vmfs_problem want, const char *what)
 			TCHECK(rep.found[i] == 0, "%s: unexpected %s (%llu)", what,
 			       vmfs_problems[i].code, (unsigned long long)rep.found[i]);
 	}
+	applied = vmfs_repair(t.vol, &rep);
+	TCHECK(applied >= 0, "%s: repair failed: %ld", what, applied);
+	TCHECK((applied > 0) == (vmfs_problems[want].repair != NULL), "%s: %ld repairs", what,
+	       applied);
+	free(rep.fixes);
+	CU_ASSERT_FATAL(tvol_reopen(&t) == 0);
+	CU_ASSERT_EQUAL_FATAL(vmfs_check(t.vol, &again), 0);
+	if (vmfs_problems[want].repair)
+		TCHECK(vmfs_check_total(&again) == 0, "%s: not clean after the repair", what);
+	else
+		TCHECK(again.found[want] > 0, "%s: %s gone without a repair", what,
+		       vmfs_problems[want].code);
 }
 
 static struct vmfs_inode *get(uint64_t ino)

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Repairs of fsck.vmfs -p / -y (problems.c names each): applied after a
+ * whole check, in an order that keeps every step safe: descriptor fields
+ * first, then the bitmaps (blocks in use marked used before any leaked
+ * block is freed), then the group counters, recounted from the bitmaps as
+ * they are now, and last the backup header. Everything goes through the
+ * block cache and is written back at the end by the caller.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsck/check.h"
+
+/* Set a descriptor field the check found wrong. */
+static int fix_desc(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_inode *ip;
+	int err = vmfs_inode_get(vol, f->a, &ip);
+
+	if (err)
+		return err;
+	switch (f->pr) {
+	case PR_ALLOC_COUNT:
+		ip->d.alloc_mblocks = f->b;
+		break;
+	case PR_NLINK:
+		ip->d.nlink = (uint32_t)f->b;
+		break;
+	default:	/* PR_DIR_COUNT */
+		ip->d.nentries = f->b;
+		break;
+	}
+	vmfs_inode_dirty(vol, ip);
+	return 0;
+}
+
+/* Every group whose header disagrees with its bitmap gets the bitmap's count. */
+static int recount_groups(struct vmfs_vol *vol, long *applied)
+{
+	uint64_t rg, used;
+	int err;
+
+	for (rg = 0; rg < vol->vh.rg_count; rg++) {
+		err = vmfs_rg_load(vol, rg);
+		if (err || !vol->rgs[rg].init)
+			continue;	/* unreadable (RG_UNREADABLE stays) or never used */
+		err = vmfs_alloc_count_used(vol, rg, &used);
+		if (err)
+			return err;
+		if (vol->rgs[rg].hdr.free_mblocks == vol->rgs[rg].hdr.mblocks - used)
+			continue;
+		err = vmfs_rg_set_free(vol, rg, vol->rgs[rg].hdr.mblocks - used);
+		if (err)
+			return err;
+		(*applied)++;
+	}
+	return 0;
+}
+
+static int fix_ndesc(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	int err = vmfs_rg_load(vol, f->a);
+
+	if (err)
+		return err;
+	/* Through the counter's own update: found - recorded. */
+	return vmfs_rg_ndesc_add(vol, vmfs_rg_start(&vol->vh, f->a),
+				 (int)((int64_t)f->b - (int64_t)vol->rgs[f->a].hdr.ndesc));
+}
+
+static int fix_backup_header(struct vmfs_vol *vol)
+{
+	uint64_t last = vol->vh.total_mblocks - 1;
+	struct vmfs_volhdr vh = vol->vh;
+	void *blk;
+	int err;
+
+	if (posix_memalign(&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
+		return -ENOMEM;
+	memset(blk, 0, VMFS_MBLOCK_SIZE);
+	vh.hdr.blkno = last;
+	vmfs_volhdr_encode(blk, &vh);
+	err = vmfs_dev_write(vol->dev, blk, VMFS_MBLOCK_SIZE, last << VMFS_MBLOCK_SHIFT);
+	free(blk);
+	return err;
+}
+
+long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
+{
+	long applied = 0;
+	int pass, err = 0;
+	size_t i;
+
+	if (vol->rdonly)
+		return -EROFS;
+	pthread_mutex_lock(&vol->lock);
+	/* 0: descriptors; 1: blocks in use; 2: leaked blocks; 3: descriptor counts. */
+	for (pass = 0; pass < 4 && !err; pass++) {
+		for (i = 0; i < rep->nfixes && !err; i++) {
+			const struct vmfs_fix *f = &rep->fixes[i];
+
+			switch (f->pr) {
+			case PR_ALLOC_COUNT:
+			case PR_NLINK:
+			case PR_DIR_COUNT:
+				if (pass != 0)
+					continue;
+				err = fix_desc(vol, f);
+				break;
+			case PR_BLOCK_FREE:
+				if (pass != 1)
+					continue;
+				err = vmfs_alloc_mark_used(vol, f->a, f->b);
+				break;
+			case PR_BLOCK_LEAKED:
+				if (pass != 2)
+					continue;
+				err = vmfs_free(vol, f->a, f->b);
+				break;
+			case PR_RG_NDESC:
+				if (pass != 3)
+					continue;
+				err = fix_ndesc(vol, f);
+				break;
+			default:
+				continue;	/* HDR_BACKUP and RG_FREE_COUNT below */
+			}
+			applied += !err;
+		}
+	}
+	if (!err)
+		err = recount_groups(vol, &applied);
+	pthread_mutex_unlock(&vol->lock);
+	for (i = 0; i < rep->nfixes && !err; i++) {
+		if (rep->fixes[i].pr == PR_HDR_BACKUP) {
+			err = fix_backup_header(vol);
+			applied += !err;
+			break;
+		}
+	}
+	return err ? err : applied;
+}
