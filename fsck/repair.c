@@ -46,6 +46,8 @@ static int recount_groups(struct vmfs_vol *vol, long *applied)
 		if (err || !vol->rgs[rg].init)
 			continue;	/* unreadable (RG_UNREADABLE stays) or never used */
 		err = vmfs_alloc_count_used(vol, rg, &used);
+		if (err == -EFSBADCRC || err == -EFSCORRUPTED)
+			continue;	/* a damaged bitmap block: RG_UNREADABLE stays */
 		if (err)
 			return err;
 		if (vol->rgs[rg].hdr.free_mblocks == vol->rgs[rg].hdr.mblocks - used)

@@ -111,7 +111,7 @@ static void test_crc32c_vectors(void)
 	/* Chaining: crc(a || b) = crc(crc(a), b) for every split point. */
 	for (i = 0; i <= 9; i++)
 		CU_ASSERT_EQUAL(vmfs_crc32c(vmfs_crc32c(0, "123456789", (size_t)i),
-					    "123456789" + i, (size_t)(9 - i)), 0xE3069283u);
+					    &"123456789"[i], (size_t)(9 - i)), 0xE3069283u);
 }
 
 static void test_crc32c_block(void)
