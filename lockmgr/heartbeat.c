@@ -510,7 +510,7 @@ int lm_hb_renew(struct lm_hb *hb)
 {
 	struct vmfs_heartbeat rec;
 	uint8_t *raw, *cur;
-	uint64_t t0 = lm_now_ms();
+	uint64_t t0 = lm_now_ms(), ver;
 	int err;
 
 	if (hb->slot < 0)
@@ -523,6 +523,11 @@ int lm_hb_renew(struct lm_hb *hb)
 	cur = raw + hb->disk->sector;
 	pthread_mutex_lock(&hb->mu);	/* lm_hb_set_journal may change it */
 	rec = hb->mine;
+	if (hb->journal_ver) {
+		rec.journal_start = hb->journal_start;
+		rec.journal_mblocks = hb->journal_mblocks;
+	}
+	ver = hb->journal_ver;
 	pthread_mutex_unlock(&hb->mu);
 	rec.seq = (hb->tried_valid ? hb->tried.seq : rec.seq) + 1;
 	rec.stamp_ns = wall_ns();
@@ -538,6 +543,7 @@ int lm_hb_renew(struct lm_hb *hb)
 		hb->mine = rec;
 		memcpy(hb->mine_raw, raw, hb->disk->sector);
 		hb->renewed_ms = t0;
+		hb->journal_landed = ver;
 		hb->tried_valid = false;
 	} else if (err == -EILSEQ) {
 		hb->fenced = true;
@@ -713,24 +719,25 @@ out:
 
 /*
  * lm_hb_set_journal - record our journal area in our slot; returns once a
- * renewal carrying it has landed (the renewer's next one, so that two
+ * renewal carrying it has landed (the renewer's, woken at once, so that two
  * renewals never race), 0, or -ETIMEDOUT / -ESTALE.
  */
 int lm_hb_set_journal(struct lm_hb *hb, uint64_t start, uint64_t mblocks)
 {
-	uint64_t set_ms, waited = 0;
+	uint64_t ver, waited = 0;
 	bool landed;
 
 	pthread_mutex_lock(&hb->mu);
-	hb->mine.journal_start = start;
-	hb->mine.journal_mblocks = mblocks;
+	hb->journal_start = start;
+	hb->journal_mblocks = mblocks;
+	ver = ++hb->journal_ver;
+	pthread_cond_signal(&hb->cv);	/* the renewer: renew now, not at the next tick */
 	pthread_mutex_unlock(&hb->mu);
 	if (!hb->renewer_running)
 		return lm_hb_renew(hb);
-	set_ms = lm_now_ms();
 	for (;;) {
 		pthread_mutex_lock(&hb->mu);
-		landed = hb->renewed_ms > set_ms;
+		landed = hb->journal_landed >= ver;
 		pthread_mutex_unlock(&hb->mu);
 		if (landed)
 			return 0;
@@ -738,8 +745,8 @@ int lm_hb_set_journal(struct lm_hb *hb, uint64_t start, uint64_t mblocks)
 			return -ESTALE;
 		if (waited > 2 * (uint64_t)hb->lease_ms)
 			return -ETIMEDOUT;
-		lm_sleep_ms(10);
-		waited += 10;
+		lm_sleep_ms(1);
+		waited++;
 	}
 }
 

@@ -62,6 +62,9 @@ struct lm_hb {
 	bool tried_valid;		/* error and may have landed anyway */
 	uint64_t renewed_ms;		/* when the last renewal was known to land */
 	bool fenced;			/* our slot was taken: never write again */
+	/* lm_hb_set_journal: the journal fields renewals write from now on. */
+	uint64_t journal_start, journal_mblocks;
+	uint64_t journal_ver, journal_landed;	/* set, and carried by a renewal that landed */
 	/*
 	 * Join: a slot whose incarnation did not leave is marked RECOVERING and
 	 * handed to this hook (its journal replayed) before it is claimed.

@@ -78,6 +78,12 @@ truncate -s 64M "$T/zero.img"
 rc=0
 "$FSCK" -n "$T/zero.img" >/dev/null 2>&1 || rc=$?
 vmfs_expect_eq "not a volume: exit 8" "$rc" 8
+# A VMware VMFS LUN (its volume magic at 1 MiB): refused, pointing at vmfs-tools.
+printf '\x0d\xd0\x01\xc0' | dd of="$T/zero.img" bs=1 seek=$((0x100000)) conv=notrunc status=none
+rc=0
+"$FSCK" -n "$T/zero.img" >"$T/vmw.out" 2>&1 || rc=$?
+vmfs_expect_eq "a VMware VMFS volume: exit 8" "$rc" 8
+vmfs_check "... named, with a pointer to vmfs-tools" grep -q "VMware.*vmfs-tools" "$T/vmw.out"
 rc=0
 "$FSCK" -n >/dev/null 2>&1 || rc=$?
 vmfs_expect_eq "no target: exit 16" "$rc" 16
