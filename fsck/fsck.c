@@ -23,6 +23,7 @@
 #define FSCK_UNCORRECTED 4
 #define FSCK_ERROR 8
 #define FSCK_USAGE 16
+#define FSCK_REPAIRING (-1)	/* not an exit code: problems found, repairs to come */
 
 static void usage(FILE *f)
 {
@@ -161,6 +162,11 @@ static int repair(const char *target, struct vmfs_vol *vol, struct vmfs_check_re
 		fprintf(stderr, "fsck.vmfs: %s: repairing failed: %s\n", target, strerror(-err));
 		return FSCK_ERROR;
 	}
+	if (!applied) {
+		if (!json)
+			printf("%s: no repair for what was found; nothing was changed\n", target);
+		return FSCK_UNCORRECTED;
+	}
 	if (!json)
 		printf("%s: %ld repair%s made; checking again\n", target, applied,
 		       applied == 1 ? "" : "s");
@@ -171,6 +177,8 @@ static int repair(const char *target, struct vmfs_vol *vol, struct vmfs_check_re
 					   .used_mblocks = again.used_mblocks };
 	memcpy(rep->found, again.found, sizeof(rep->found));
 	free(again.fixes);
+	if (!json)
+		summary(target, rep);
 	return vmfs_check_total(rep) ? FSCK_UNCORRECTED : applied ? FSCK_REPAIRED : FSCK_OK;
 }
 
@@ -239,17 +247,16 @@ int main(int argc, char **argv)
 		code = FSCK_ERROR;
 	else if (!vmfs_check_total(&rep))
 		code = FSCK_OK;
-	else if (fix) {
-		if (!json)
-			summary(target, &rep);	/* what was found, before repairing */
-		code = repair(target, vol, &rep, json);
-	} else {
+	else if (fix)
+		code = FSCK_REPAIRING;
+	else
 		code = FSCK_UNCORRECTED;
-	}
+	if (!json && code != FSCK_ERROR)
+		summary(target, &rep);	/* what was found (before repairing) */
+	if (code == FSCK_REPAIRING)
+		code = repair(target, vol, &rep, json);	/* says what the second check found */
 	if (code == FSCK_OK && recovered)
 		code = FSCK_REPAIRED;	/* dead hosts' journals replayed, their slots freed */
-	if (!json && code != FSCK_ERROR)
-		summary(target, &rep);
 	if (json)
 		print_json(target, &rep, code);
 	free(rep.fixes);
