@@ -72,32 +72,65 @@ static void report(struct checker *c, enum vmfs_problem pr, const char *fmt, ...
 	va_end(ap);
 }
 
-/*
- * A problem with a repair (repair.c): what it needs is @a and @b (see
- * struct vmfs_fix), kept when the caller asked for repairs.
- */
+/* Keep the repair @f for repair.c (when the caller asked for repairs). */
+static void keep_fix(struct checker *c, struct vmfs_fix f, const char *name)
+{
+	struct vmfs_check_report *rep = c->rep;
+	struct vmfs_fix *n;
+
+	if (!rep->want_fixes)
+		return;
+	n = vmfs_grow(rep->fixes, rep->nfixes, &rep->capfixes, sizeof(*n), 64);
+	f.name = name ? strdup(name) : NULL;
+	if (!n || (name && !f.name)) {
+		free(f.name);
+		rep->fixes_lost = true;
+		return;
+	}
+	rep->fixes = n;
+	rep->fixes[rep->nfixes++] = f;
+}
+
+/* A problem with a repair: @a and @b as struct vmfs_fix says. */
 static void report_fix(struct checker *c, enum vmfs_problem pr, uint64_t a, uint64_t b,
 		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void report_fix(struct checker *c, enum vmfs_problem pr, uint64_t a, uint64_t b,
 		       const char *fmt, ...)
 {
-	struct vmfs_check_report *rep = c->rep;
-	struct vmfs_fix *f;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vreport(c, pr, fmt, ap);
 	va_end(ap);
-	if (!rep->want_fixes)
-		return;
-	f = vmfs_grow(rep->fixes, rep->nfixes, &rep->capfixes, sizeof(*f), 64);
-	if (!f) {
-		rep->fixes_lost = true;
-		return;
-	}
-	rep->fixes = f;
-	rep->fixes[rep->nfixes++] = (struct vmfs_fix){ pr, a, b };
+	keep_fix(c, (struct vmfs_fix){ pr, a, b, 0, NULL }, NULL);
+}
+
+/* The same with a third value and a name. */
+static void report_fix_named(struct checker *c, enum vmfs_problem pr, uint64_t a, uint64_t b,
+			     uint64_t cval, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void report_fix_named(struct checker *c, enum vmfs_problem pr, uint64_t a, uint64_t b,
+			     uint64_t cval, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, pr, fmt, ap);
+	va_end(ap);
+	keep_fix(c, (struct vmfs_fix){ pr, a, b, cval, NULL }, name);
+}
+
+void vmfs_check_report_release(struct vmfs_check_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nfixes; i++)
+		free(rep->fixes[i].name);
+	free(rep->fixes);
+	rep->fixes = NULL;
+	rep->nfixes = rep->capfixes = 0;
 }
 
 static int claim(struct checker *c, uint64_t p, uint64_t len, uint64_t ino, const char *what)
@@ -250,9 +283,9 @@ static int check_extent(void *arg, const struct vmfs_extent *e)
 
 	w->total += e->len;
 	if (!vmfs_ext_in_volume(vol, e)) {
-		report(w->c, PR_EXTENT_OUTSIDE, "file %llu logical %llu -> %llu+%u",
-		       (unsigned long long)w->ip->ino, (unsigned long long)e->lstart,
-		       (unsigned long long)e->pstart, e->len);
+		report_fix_named(w->c, PR_EXTENT_OUTSIDE, w->ip->ino, e->lstart, e->len, NULL,
+				 "file %llu logical %llu -> %llu+%u", (unsigned long long)w->ip->ino,
+				 (unsigned long long)e->lstart, (unsigned long long)e->pstart, e->len);
 		return 0;
 	}
 	return claim(w->c, e->pstart, e->len, w->ip->ino, "data");
@@ -306,9 +339,10 @@ static int check_entries(struct checker *c, struct vmfs_inode *dp)
 		key = ent.key + 1;
 		err = vmfs_inode_get(vol, ent.ino, &cp);
 		if (err) {
-			report(c, PR_DESC_UNREADABLE, "'%s' in directory %llu -> %llu: %s", ent.name,
-			       (unsigned long long)dp->ino, (unsigned long long)ent.ino,
-			       strerror(-err));
+			report_fix_named(c, PR_DESC_UNREADABLE, dp->ino, 0, 0, ent.name,
+					 "'%s' in directory %llu -> %llu: %s", ent.name,
+					 (unsigned long long)dp->ino, (unsigned long long)ent.ino,
+					 strerror(-err));
 			continue;
 		}
 		ce = ient_get(c, ent.ino);
@@ -316,8 +350,9 @@ static int check_entries(struct checker *c, struct vmfs_inode *dp)
 			return -ENOMEM;
 		ce->refs++;
 		if (ent.type != vmfs_mode_to_dt(cp->d.mode))
-			report(c, PR_DIRENT_TYPE, "'%s' in directory %llu", ent.name,
-			       (unsigned long long)dp->ino);
+			report_fix_named(c, PR_DIRENT_TYPE, dp->ino, ent.ino,
+					 vmfs_mode_to_dt(cp->d.mode), ent.name,
+					 "'%s' in directory %llu", ent.name, (unsigned long long)dp->ino);
 		if (S_ISDIR(cp->d.mode)) {
 			struct ient *de = ient_get(c, dp->ino);
 

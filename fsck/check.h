@@ -44,14 +44,18 @@ struct vmfs_problem_def {
 extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
 
 /*
- * A repair the check found needed (fsck/repair.c), by problem: @a and @b are
- * HDR_BACKUP -, -; ALLOC_COUNT, NLINK, DIR_COUNT the descriptor and the
- * right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the length;
- * RG_FREE_COUNT, RG_NDESC the group and the right value.
+ * A repair the check found needed (fsck/repair.c), by problem: @a, @b, @c
+ * and @name are HDR_BACKUP -; ALLOC_COUNT, NLINK, DIR_COUNT the descriptor
+ * and the right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the
+ * length; RG_FREE_COUNT, RG_NDESC the group and the right value;
+ * EXTENT_OUTSIDE the file, the extent's logical start and its length;
+ * DESC_UNREADABLE the directory and the entry's name; DIRENT_TYPE the
+ * directory, the file and the right type, and the name.
  */
 struct vmfs_fix {
 	enum vmfs_problem pr;
-	uint64_t a, b;
+	uint64_t a, b, c;
+	char *name;			/* allocated, or NULL */
 };
 
 struct vmfs_check_report {
@@ -71,6 +75,8 @@ struct vmfs_check_report {
 /* Check @vol (opened read-only). Returns 0 (see report->found) or an operational error. */
 int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep);
 uint64_t vmfs_check_total(const struct vmfs_check_report *rep);
+/* Free what a check collected (the repairs). */
+void vmfs_check_report_release(struct vmfs_check_report *rep);
 
 /*
  * repair.c: apply the repairs a check collected (want_fixes) to @vol,

@@ -172,11 +172,12 @@ static int repair(const char *target, struct vmfs_vol *vol, struct vmfs_check_re
 		       applied == 1 ? "" : "s");
 	if (check(target, vol, &again, json))
 		return FSCK_ERROR;
+	vmfs_check_report_release(rep);
 	*rep = (struct vmfs_check_report){ .files = again.files, .dirs = again.dirs,
 					   .others = again.others,
 					   .used_mblocks = again.used_mblocks };
 	memcpy(rep->found, again.found, sizeof(rep->found));
-	free(again.fixes);
+	vmfs_check_report_release(&again);
 	if (!json)
 		summary(target, rep);
 	return vmfs_check_total(rep) ? FSCK_UNCORRECTED : applied ? FSCK_REPAIRED : FSCK_OK;
@@ -259,7 +260,7 @@ int main(int argc, char **argv)
 		code = FSCK_REPAIRED;	/* dead hosts' journals replayed, their slots freed */
 	if (json)
 		print_json(target, &rep, code);
-	free(rep.fixes);
+	vmfs_check_report_release(&rep);
 	vmfs_vol_close(vol);
 	vmfs_dev_close(dev);
 	return code;

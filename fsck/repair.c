@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Repairs of fsck.vmfs -p / -y (problems.c names each): applied after a
- * whole check, in an order that keeps every step safe: descriptor fields
- * first, then the bitmaps (blocks in use marked used before any leaked
+ * whole check, in an order that keeps every step safe: descriptor fields,
+ * directory entries and extents outside the volume first, then the bitmaps (blocks in use marked used before any leaked
  * block is freed), then the group counters, recounted from the bitmaps as
  * they are now, and last the backup header. Everything goes through the
  * block cache and is written back at the end by the caller.
@@ -31,6 +31,41 @@ static int fix_desc(struct vmfs_vol *vol, const struct vmfs_fix *f)
 		ip->d.nentries = f->b;
 		break;
 	}
+	vmfs_inode_dirty(vol, ip);
+	return 0;
+}
+
+/* Directory entries: a dangling one removed, a wrong type set from the mode. */
+static int fix_entry(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_inode *dp;
+	int err = vmfs_inode_get(vol, f->a, &dp);
+
+	if (err || !f->name)
+		return err ? err : -ENOMEM;
+	if (f->pr == PR_DESC_UNREADABLE)
+		err = vmfs_dir_remove(vol, dp, f->name, strlen(f->name));
+	else
+		err = vmfs_dir_set(vol, dp, f->name, strlen(f->name), f->b, (uint8_t)f->c);
+	if (!err)
+		vmfs_inode_dirty(vol, dp);
+	return err;
+}
+
+/* An extent outside the data area: its record goes (a hole), and its count. */
+static int fix_extent(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_inode *ip;
+	struct vmfs_bt bt;
+	int err = vmfs_inode_get(vol, f->a, &ip);
+
+	if (err)
+		return err;
+	bt = vmfs_inode_data_bt(ip);
+	err = vmfs_bt_delete(vol, &bt, f->b);	/* no block is freed: none is ours */
+	if (err)
+		return err;
+	ip->d.alloc_mblocks = ip->d.alloc_mblocks > f->c ? ip->d.alloc_mblocks - f->c : 0;
 	vmfs_inode_dirty(vol, ip);
 	return 0;
 }
@@ -109,6 +144,17 @@ long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 				if (pass != 0)
 					continue;
 				err = fix_desc(vol, f);
+				break;
+			case PR_DESC_UNREADABLE:
+			case PR_DIRENT_TYPE:
+				if (pass != 0)
+					continue;
+				err = fix_entry(vol, f);
+				break;
+			case PR_EXTENT_OUTSIDE:
+				if (pass != 0)
+					continue;
+				err = fix_extent(vol, f);
 				break;
 			case PR_BLOCK_FREE:
 				if (pass != 1)

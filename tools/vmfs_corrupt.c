@@ -16,6 +16,8 @@
  *   ndesc=+N       its group's descriptor count   -> RG_NDESC
  *   rg-free=+N     its group's free count          -> RG_FREE_COUNT
  *   dup-extent     map its first extent twice     -> BLOCK_TWICE
+ *   extent-outside map 4 mblocks past the volume's end -> EXTENT_OUTSIDE
+ *   dangling=NAME  in directory PATH, an entry NAME to no descriptor -> DESC_UNREADABLE
  *   bitmap-crc     flip a byte of its group's first bitmap block -> RG_UNREADABLE
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
  */
@@ -97,6 +99,14 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 	} else if (!strncmp(what, "type=", 5)) {
 		return vmfs_dir_set(vol, dp, leaf, strlen(leaf), ip->ino,
 				    (uint8_t)strtoul(what + 5, NULL, 0));
+	} else if (!strncmp(what, "dangling=", 9)) {
+		return vmfs_dir_add(vol, ip, what + 9, strlen(what + 9),
+				    vol->vh.data_start + 301, VMFS_DT_REG);
+	} else if (!strcmp(what, "extent-outside")) {
+		e = (struct vmfs_extent){ .lstart = 1ull << 30, .pstart = vol->vh.total_mblocks + 10,
+					  .len = 4 };
+		err = vmfs_ext_insert(vol, ip, &e);
+		ip->d.alloc_mblocks += e.len;
 	} else if (!strncmp(what, "ndesc=+", 7)) {
 		return vmfs_rg_ndesc_add(vol, ip->ino, atoi(what + 7));
 	} else if (!strncmp(what, "rg-free=+", 9)) {

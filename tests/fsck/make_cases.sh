@@ -20,6 +20,8 @@ declare -A damage=(
 	[hdr_backup]="/ backup-header"
 	[block_twice]="d/f dup-extent"
 	[dirent_type]="d/f type=1"
+	[desc_unreadable]="d dangling=ghost"
+	[extent_outside]="d/f extent-outside"
 	[rg_unreadable]="d/f bitmap-crc"
 )
 cases=("$@")

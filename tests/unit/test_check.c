@@ -71,7 +71,7 @@ static void expect_only(enum vmfs_problem want, const char *what)
 	TCHECK(applied >= 0, "%s: repair failed: %ld", what, applied);
 	TCHECK((applied > 0) == (vmfs_problems[want].repair != NULL), "%s: %ld repairs", what,
 	       applied);
-	free(rep.fixes);
+	vmfs_check_report_release(&rep);
 	CU_ASSERT_FATAL(tvol_reopen(&t) == 0);
 	CU_ASSERT_EQUAL_FATAL(vmfs_check(t.vol, &again), 0);
 	if (vmfs_problems[want].repair)
@@ -231,6 +231,24 @@ static void test_dangling_entry(void)
 	tvol_destroy(&t);
 }
 
+static void test_extent_outside(void)
+{
+	struct vmfs_inode *f;
+	struct vmfs_extent e;
+
+	build();
+	pthread_mutex_lock(&t.vol->lock);
+	f = get(file_ino);
+	e = (struct vmfs_extent){ .lstart = 200000, .pstart = t.vol->vh.total_mblocks + 10,
+				  .len = 4 };
+	CU_ASSERT_FATAL(vmfs_ext_insert(t.vol, f, &e) == 0);
+	f->d.alloc_mblocks += 4;
+	vmfs_inode_dirty(t.vol, f);
+	pthread_mutex_unlock(&t.vol->lock);
+	expect_only(PR_EXTENT_OUTSIDE, "an extent past the end of the volume");
+	tvol_destroy(&t);
+}
+
 static int add(void)
 {
 	CU_pSuite s = CU_add_suite("check", NULL, NULL);
@@ -244,7 +262,8 @@ static int add(void)
 	       !CU_add_test(s, "DIR_COUNT, DIRENT_TYPE", test_dir_count_and_type) ||
 	       !CU_add_test(s, "DIR_PARENT", test_dir_parent) ||
 	       !CU_add_test(s, "RG_NDESC", test_rg_counts) ||
-	       !CU_add_test(s, "DESC_UNREADABLE", test_dangling_entry);
+	       !CU_add_test(s, "DESC_UNREADABLE", test_dangling_entry) ||
+	       !CU_add_test(s, "EXTENT_OUTSIDE", test_extent_outside);
 }
 
 int main(void)
