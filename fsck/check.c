@@ -26,7 +26,7 @@ struct ient {
 	uint64_t ino;
 	uint64_t parent_field;
 	uint32_t nlink_disk, refs, subdirs, dir_names;
-	bool used, visited, is_dir, bad;
+	bool used, visited, is_dir, bad, orphan;
 };
 
 struct checker {
@@ -40,12 +40,18 @@ struct checker {
 	size_t qhead, qtail, qcap;
 	uint64_t *ndesc;		/* descriptors found per group */
 	bool *bad_rg;			/* header or bitmap unreadable: not compared */
+	/* The silent first sweep (find_orphans): nothing reported, leaks kept. */
+	bool silent;
+	struct claim *leaks;
+	size_t nleaks, capleaks;
 };
 
 static void vreport(struct checker *c, enum vmfs_problem pr, const char *fmt, va_list ap)
 {
 	struct vmfs_check_report *rep = c->rep;
 
+	if (c->silent)
+		return;
 	rep->found[pr]++;
 	if (!rep->out)
 		return;
@@ -78,7 +84,7 @@ static void keep_fix(struct checker *c, struct vmfs_fix f, const char *name)
 	struct vmfs_check_report *rep = c->rep;
 	struct vmfs_fix *n;
 
-	if (!rep->want_fixes)
+	if (!rep->want_fixes || c->silent)
 		return;
 	n = vmfs_grow(rep->fixes, rep->nfixes, &rep->capfixes, sizeof(*n), 64);
 	f.name = name ? strdup(name) : NULL;
@@ -444,6 +450,13 @@ static void pass_links(struct checker *c)
 
 		if (!e->used || !e->visited)
 			continue;
+		if (e->orphan) {	/* named once, in /lost+found */
+			want = e->is_dir ? 2 + e->subdirs : 1;
+			report_fix(c, PR_ORPHAN, e->ino, want, "descriptor %llu (%s, %u links)",
+				   (unsigned long long)e->ino, e->is_dir ? "directory" : "file",
+				   e->nlink_disk);
+			continue;
+		}
 		want = e->is_dir ? 2 + e->subdirs : e->refs;
 		if (e->nlink_disk != want)
 			report_fix(c, PR_NLINK, e->ino, want, "descriptor %llu says %u, %u found",
@@ -456,6 +469,18 @@ static int cmp_claim(const void *a, const void *b)
 	const struct claim *x = a, *y = b;
 
 	return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* The silent sweep's leaked run [p, p+len). */
+static int keep_leak(struct checker *c, uint64_t p, uint64_t len)
+{
+	struct claim *n = vmfs_grow(c->leaks, c->nleaks, &c->capleaks, sizeof(*n), 64);
+
+	if (!n)
+		return -ENOMEM;
+	c->leaks = n;
+	c->leaks[c->nleaks++] = (struct claim){ p, len, 0, "leak" };
+	return 0;
 }
 
 /* Pass 4: claims against each other, then against the bitmaps. */
@@ -471,7 +496,8 @@ static int pass_bitmaps(struct checker *c)
 	for (i = 0; i < c->nclaims; i++) {
 		struct claim *cl = &c->claims[i];
 
-		c->rep->claimed_mblocks += cl->len;
+		if (!c->silent)
+			c->rep->claimed_mblocks += cl->len;
 		if (n && cl->p < c->claims[n - 1].p + c->claims[n - 1].len) {
 			report(c, PR_BLOCK_TWICE, "mblock %llu: %s of %llu and %s of %llu",
 			       (unsigned long long)cl->p, c->claims[n - 1].what,
@@ -506,7 +532,8 @@ static int pass_bitmaps(struct checker *c)
 			}
 			if (err)
 				goto out;
-			c->rep->used_mblocks += ulen;
+			if (!c->silent)
+				c->rep->used_mblocks += ulen;
 			used_in[rg] += ulen;
 			for (; i < n && c->claims[i].p + c->claims[i].len <= ustart; i++)
 				report_fix(c, PR_BLOCK_FREE, c->claims[i].p, c->claims[i].len,
@@ -537,9 +564,15 @@ static int pass_bitmaps(struct checker *c)
 					uint64_t to = i < n && c->claims[i].p < ustart + ulen ?
 						      c->claims[i].p : ustart + ulen;
 
-					report_fix(c, PR_BLOCK_LEAKED, pos, to - pos, "mblocks %llu+%llu",
-						   (unsigned long long)pos,
-						   (unsigned long long)(to - pos));
+					if (c->silent)
+						err = keep_leak(c, pos, to - pos);
+					else
+						report_fix(c, PR_BLOCK_LEAKED, pos, to - pos,
+							   "mblocks %llu+%llu",
+							   (unsigned long long)pos,
+							   (unsigned long long)(to - pos));
+					if (err)
+						goto out;
 					pos = to;
 				}
 			}
@@ -572,6 +605,63 @@ out:
 	return err;
 }
 
+/*
+ * Pass 3a: descriptors in use that no directory names (orphans). A silent
+ * sweep over a copy of the claims finds the used blocks nobody claims;
+ * every odd one that decodes as a live descriptor (linked, not an unlinked
+ * file left open) is walked like a named file, from the queue, so that its
+ * blocks are claimed, and reported in pass_links.
+ */
+static int find_orphans(struct checker *c)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct claim *saved = c->claims;
+	size_t nsaved = c->nclaims, i;
+	struct vmfs_desc d;
+	uint64_t p;
+	void *blk;
+	int err;
+
+	c->claims = malloc((nsaved ? nsaved : 1) * sizeof(*c->claims));
+	if (!c->claims || posix_memalign(&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE)) {
+		free(c->claims);
+		c->claims = saved;
+		return -ENOMEM;
+	}
+	memcpy(c->claims, saved, nsaved * sizeof(*c->claims));
+	c->silent = true;
+	err = pass_bitmaps(c);
+	c->silent = false;
+	free(c->claims);
+	c->claims = saved;
+	c->nclaims = nsaved;
+	for (i = 0; !err && i < c->nleaks; i++) {
+		for (p = c->leaks[i].p | 1; !err && p < c->leaks[i].p + c->leaks[i].len; p += 2) {
+			struct ient *e;
+
+			if (vmfs_dev_read(vol->dev, blk, VMFS_MBLOCK_SIZE, p << VMFS_MBLOCK_SHIFT) ||
+			    vmfs_desc_decode(blk, p, vol->vh.hdr.uuid, &d) != 0 || d.nlink == 0 ||
+			    (d.flags & VMFS_DESC_F_ORPHAN) || p == vol->vh.root_ino)
+				continue;
+			e = ient_get(c, p);
+			if (!e) {
+				err = -ENOMEM;
+				break;
+			}
+			if (e->visited)
+				continue;
+			e->visited = true;
+			e->orphan = true;
+			err = enqueue(c, p);
+		}
+	}
+	free(blk);
+	free(c->leaks);
+	c->leaks = NULL;
+	c->nleaks = c->capleaks = 0;
+	return err;
+}
+
 uint64_t vmfs_check_total(const struct vmfs_check_report *rep)
 {
 	uint64_t t = 0;
@@ -586,6 +676,20 @@ uint64_t vmfs_check_total(const struct vmfs_check_report *rep)
  * vmfs_check - run every pass over @vol. The caller holds no lock; the
  * volume must not change meanwhile (unmounted, or this host's own view).
  */
+/* Pass 2: every descriptor in the queue, and what it leads to. */
+static int walk_queue(struct checker *c, uint64_t total)
+{
+	int err = 0;
+
+	while (!err && c->qhead < c->qtail) {
+		c->qhead++;
+		err = check_inode(c, c->queue[c->qhead - 1]);
+		if (c->rep->progress && (c->qhead & 1023) == 0)
+			c->rep->progress(c->rep->progress_arg, c->qhead, total);
+	}
+	return err;
+}
+
 int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 {
 	struct checker c = { .vol = vol, .rep = rep };
@@ -611,12 +715,11 @@ int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 		err = enqueue(&c, vol->vh.root_ino);
 	}
 	total = vmfs_count_descriptors(vol);
-	while (!err && c.qhead < c.qtail) {
-		c.qhead++;
-		err = check_inode(&c, c.queue[c.qhead - 1]);
-		if (rep->progress && (c.qhead & 1023) == 0)
-			rep->progress(rep->progress_arg, c.qhead, total);
-	}
+	err = err ? err : walk_queue(&c, total);
+	if (!err)
+		err = find_orphans(&c);
+	if (!err)
+		err = walk_queue(&c, total);	/* the orphans and what they hold */
 	if (rep->progress)
 		rep->progress(rep->progress_arg, c.qhead, total);
 	if (!err) {

@@ -32,6 +32,7 @@ enum vmfs_problem {
 	PR_BLOCK_LEAKED,	/* an mblock used in the bitmap but claimed by nothing */
 	PR_RG_FREE_COUNT,	/* a group's free count differs from its bitmap */
 	PR_RG_NDESC,		/* a group's descriptor count differs */
+	PR_ORPHAN,		/* a descriptor in use that no directory names */
 	PR_COUNT
 };
 
@@ -50,7 +51,8 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
  * length; RG_FREE_COUNT, RG_NDESC the group and the right value;
  * EXTENT_OUTSIDE the file, the extent's logical start and its length;
  * DESC_UNREADABLE the directory and the entry's name; DIRENT_TYPE the
- * directory, the file and the right type, and the name.
+ * directory, the file and the right type, and the name; ORPHAN the
+ * descriptor and its link count once named in /lost+found.
  */
 struct vmfs_fix {
 	enum vmfs_problem pr;

@@ -41,4 +41,6 @@ const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 		"set the count" },
 	[PR_RG_NDESC] = { "RG_NDESC", "group descriptor count differs from the descriptors found",
 		"set the count" },
+	[PR_ORPHAN] = { "ORPHAN", "file in use that no directory names",
+		"name it #INO in /lost+found" },
 };

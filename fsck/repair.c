@@ -4,11 +4,14 @@
  * whole check, in an order that keeps every step safe: descriptor fields,
  * directory entries and extents outside the volume first, then the bitmaps (blocks in use marked used before any leaked
  * block is freed), then the group counters, recounted from the bitmaps as
- * they are now, and last the backup header. Everything goes through the
+ * they are now, then the orphans named in /lost+found, and last the
+ * backup header. Everything goes through the
  * block cache and is written back at the end by the caller.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fsck/check.h"
 
@@ -67,6 +70,57 @@ static int fix_extent(struct vmfs_vol *vol, const struct vmfs_fix *f)
 		return err;
 	ip->d.alloc_mblocks = ip->d.alloc_mblocks > f->c ? ip->d.alloc_mblocks - f->c : 0;
 	vmfs_inode_dirty(vol, ip);
+	return 0;
+}
+
+/* /lost+found, made when missing (mode 0700, as e2fsck makes it). */
+static int lost_found(struct vmfs_vol *vol, struct vmfs_inode **out)
+{
+	struct vmfs_inode *root, *lf;
+	uint64_t ino, key;
+	uint8_t type;
+	int err = vmfs_inode_get(vol, vol->vh.root_ino, &root);
+
+	if (err)
+		return err;
+	err = vmfs_dir_lookup(vol, root, "lost+found", 10, &ino, &type, &key);
+	if (!err)
+		return type == VMFS_DT_DIR ? vmfs_inode_get(vol, ino, out) : -ENOTDIR;
+	if (err != -ENOENT)
+		return err;
+	err = vmfs_inode_alloc(vol, root->ino, S_IFDIR | 0700, 0, 0, root->ino, &lf);
+	if (!err)
+		err = vmfs_dir_add(vol, root, "lost+found", 10, lf->ino, VMFS_DT_DIR);
+	if (err)
+		return err;
+	root->d.nlink++;
+	vmfs_inode_dirty(vol, root);
+	*out = lf;
+	return 0;
+}
+
+/* A file no directory names: named #INO in /lost+found. */
+static int fix_orphan(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_inode *lf, *ip;
+	char name[32];
+	int err = lost_found(vol, &lf);
+
+	if (!err)
+		err = vmfs_inode_get(vol, f->a, &ip);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)f->a);
+	err = vmfs_dir_add(vol, lf, name, strlen(name), ip->ino, vmfs_mode_to_dt(ip->d.mode));
+	if (err)
+		return err;
+	ip->d.nlink = (uint32_t)f->b;
+	if (S_ISDIR(ip->d.mode)) {
+		ip->d.parent = lf->ino;
+		lf->d.nlink++;
+	}
+	vmfs_inode_dirty(vol, ip);
+	vmfs_inode_dirty(vol, lf);
 	return 0;
 }
 
@@ -132,8 +186,12 @@ long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 	if (vol->rdonly)
 		return -EROFS;
 	pthread_mutex_lock(&vol->lock);
-	/* 0: descriptors; 1: blocks in use; 2: leaked blocks; 3: descriptor counts. */
-	for (pass = 0; pass < 4 && !err; pass++) {
+	/*
+	 * 0: descriptors; 1: blocks in use; 2: leaked blocks; 3: descriptor
+	 * counts; 4: orphans into /lost+found (which may allocate, so after
+	 * every bitmap is right).
+	 */
+	for (pass = 0; pass < 5 && !err; pass++) {
 		for (i = 0; i < rep->nfixes && !err; i++) {
 			const struct vmfs_fix *f = &rep->fixes[i];
 
@@ -170,6 +228,11 @@ long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 				if (pass != 3)
 					continue;
 				err = fix_ndesc(vol, f);
+				break;
+			case PR_ORPHAN:
+				if (pass != 4)
+					continue;
+				err = fix_orphan(vol, f);
 				break;
 			default:
 				continue;	/* HDR_BACKUP and RG_FREE_COUNT below */

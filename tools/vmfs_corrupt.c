@@ -18,6 +18,7 @@
  *   dup-extent     map its first extent twice     -> BLOCK_TWICE
  *   extent-outside map 4 mblocks past the volume's end -> EXTENT_OUTSIDE
  *   dangling=NAME  in directory PATH, an entry NAME to no descriptor -> DESC_UNREADABLE
+ *   unname         remove PATH's directory entry, nothing else -> ORPHAN
  *   bitmap-crc     flip a byte of its group's first bitmap block -> RG_UNREADABLE
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
  */
@@ -99,6 +100,8 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 	} else if (!strncmp(what, "type=", 5)) {
 		return vmfs_dir_set(vol, dp, leaf, strlen(leaf), ip->ino,
 				    (uint8_t)strtoul(what + 5, NULL, 0));
+	} else if (!strcmp(what, "unname")) {
+		return vmfs_dir_remove(vol, dp, leaf, strlen(leaf));
 	} else if (!strncmp(what, "dangling=", 9)) {
 		return vmfs_dir_add(vol, ip, what + 9, strlen(what + 9),
 				    vol->vh.data_start + 301, VMFS_DT_REG);

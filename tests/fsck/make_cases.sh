@@ -22,6 +22,7 @@ declare -A damage=(
 	[dirent_type]="d/f type=1"
 	[desc_unreadable]="d dangling=ghost"
 	[extent_outside]="d/f extent-outside"
+	[orphan]="small unname"
 	[rg_unreadable]="d/f bitmap-crc"
 )
 cases=("$@")

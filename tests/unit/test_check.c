@@ -249,6 +249,33 @@ static void test_extent_outside(void)
 	tvol_destroy(&t);
 }
 
+static void test_orphan(void)
+{
+	struct vmfs_inode *root, *o, *lf;
+	uint64_t ino, key;
+	uint8_t type;
+	char name[32];
+
+	build();
+	pthread_mutex_lock(&t.vol->lock);
+	root = get(t.vol->vh.root_ino);
+	CU_ASSERT_FATAL(vmfs_inode_alloc(t.vol, root->ino, S_IFREG | 0600, 0, 0, root->ino, &o) == 0);
+	o->d.nlink = 1;		/* in use, but no directory names it */
+	vmfs_inode_dirty(t.vol, o);
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)o->ino);
+	pthread_mutex_unlock(&t.vol->lock);
+	expect_only(PR_ORPHAN, "a linked descriptor no directory names");
+	pthread_mutex_lock(&t.vol->lock);
+	root = get(t.vol->vh.root_ino);
+	TCHECK(vmfs_dir_lookup(t.vol, root, "lost+found", 10, &ino, &type, &key) == 0 &&
+	       type == VMFS_DT_DIR, "no /lost+found");
+	lf = get(ino);
+	TCHECK(vmfs_dir_lookup(t.vol, lf, name, strlen(name), &ino, &type, &key) == 0,
+	       "no %s in /lost+found", name);
+	pthread_mutex_unlock(&t.vol->lock);
+	tvol_destroy(&t);
+}
+
 static int add(void)
 {
 	CU_pSuite s = CU_add_suite("check", NULL, NULL);
@@ -263,7 +290,8 @@ static int add(void)
 	       !CU_add_test(s, "DIR_PARENT", test_dir_parent) ||
 	       !CU_add_test(s, "RG_NDESC", test_rg_counts) ||
 	       !CU_add_test(s, "DESC_UNREADABLE", test_dangling_entry) ||
-	       !CU_add_test(s, "EXTENT_OUTSIDE", test_extent_outside);
+	       !CU_add_test(s, "EXTENT_OUTSIDE", test_extent_outside) ||
+	       !CU_add_test(s, "ORPHAN", test_orphan);
 }
 
 int main(void)
