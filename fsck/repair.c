@@ -177,67 +177,57 @@ static int fix_backup_header(struct vmfs_vol *vol)
 	return err;
 }
 
+static int fix_mark_used(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	return vmfs_alloc_mark_used(vol, f->a, f->b);
+}
+
+static int fix_free(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	return vmfs_free(vol, f->a, f->b);
+}
+
+/*
+ * Which repair, in which step: 0 descriptors, entries and extents; 1
+ * blocks in use; 2 leaked blocks; 3 descriptor counts; 4 orphans into
+ * /lost+found (which may allocate, so after every bitmap is right). The
+ * group free counts and the backup header follow all of them.
+ */
+static const struct {
+	enum vmfs_problem pr;
+	int step;
+	int (*fix)(struct vmfs_vol *vol, const struct vmfs_fix *f);
+} steps[] = {
+	{ PR_ALLOC_COUNT, 0, fix_desc },
+	{ PR_NLINK, 0, fix_desc },
+	{ PR_DIR_COUNT, 0, fix_desc },
+	{ PR_DESC_UNREADABLE, 0, fix_entry },
+	{ PR_DIRENT_TYPE, 0, fix_entry },
+	{ PR_EXTENT_OUTSIDE, 0, fix_extent },
+	{ PR_BLOCK_FREE, 1, fix_mark_used },
+	{ PR_BLOCK_LEAKED, 2, fix_free },
+	{ PR_RG_NDESC, 3, fix_ndesc },
+	{ PR_ORPHAN, 4, fix_orphan },
+};
+#define NSTEPS 5
+
 long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 {
 	long applied = 0;
-	int pass, err = 0;
-	size_t i;
+	int step, err = 0;
+	size_t i, k;
 
 	if (vol->rdonly)
 		return -EROFS;
 	pthread_mutex_lock(&vol->lock);
-	/*
-	 * 0: descriptors; 1: blocks in use; 2: leaked blocks; 3: descriptor
-	 * counts; 4: orphans into /lost+found (which may allocate, so after
-	 * every bitmap is right).
-	 */
-	for (pass = 0; pass < 5 && !err; pass++) {
+	for (step = 0; step < NSTEPS && !err; step++) {
 		for (i = 0; i < rep->nfixes && !err; i++) {
-			const struct vmfs_fix *f = &rep->fixes[i];
-
-			switch (f->pr) {
-			case PR_ALLOC_COUNT:
-			case PR_NLINK:
-			case PR_DIR_COUNT:
-				if (pass != 0)
+			for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+				if (steps[k].pr != rep->fixes[i].pr || steps[k].step != step)
 					continue;
-				err = fix_desc(vol, f);
-				break;
-			case PR_DESC_UNREADABLE:
-			case PR_DIRENT_TYPE:
-				if (pass != 0)
-					continue;
-				err = fix_entry(vol, f);
-				break;
-			case PR_EXTENT_OUTSIDE:
-				if (pass != 0)
-					continue;
-				err = fix_extent(vol, f);
-				break;
-			case PR_BLOCK_FREE:
-				if (pass != 1)
-					continue;
-				err = vmfs_alloc_mark_used(vol, f->a, f->b);
-				break;
-			case PR_BLOCK_LEAKED:
-				if (pass != 2)
-					continue;
-				err = vmfs_free(vol, f->a, f->b);
-				break;
-			case PR_RG_NDESC:
-				if (pass != 3)
-					continue;
-				err = fix_ndesc(vol, f);
-				break;
-			case PR_ORPHAN:
-				if (pass != 4)
-					continue;
-				err = fix_orphan(vol, f);
-				break;
-			default:
-				continue;	/* HDR_BACKUP and RG_FREE_COUNT below */
+				err = steps[k].fix(vol, &rep->fixes[i]);
+				applied += !err;
 			}
-			applied += !err;
 		}
 	}
 	if (!err)
