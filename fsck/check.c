@@ -220,6 +220,19 @@ static int claim_journals(struct checker *c)
 	return err;
 }
 
+/* Read group @rg's bitmap blocks ahead, in parallel batches (a speed-up only). */
+static void prefetch_bitmaps(struct vmfs_vol *vol, uint64_t rg)
+{
+	struct vmfs_rg *h = &vol->rgs[rg].hdr;
+	uint64_t blks[VMFS_RG_MAX_BITMAP_BLOCKS];
+	uint32_t k, n = 0;
+
+	for (k = 0; k < h->bitmap_blocks && k < VMFS_RG_MAX_BITMAP_BLOCKS; k++)
+		if (h->bitmap_init[k / 8] & (1u << (k % 8)))
+			blks[n++] = h->start + k;
+	vmfs_bc_prefetch(vol, blks, n, VMFS_MAGIC_BITMAP);
+}
+
 /* Pass 1: the backup header, every group's header and bitmap, the host journals. */
 static int pass_groups(struct checker *c)
 {
@@ -243,6 +256,8 @@ static int pass_groups(struct checker *c)
 		bool all, any;
 
 		err = vmfs_rg_load(vol, rg);
+		if (!err)
+			prefetch_bitmaps(vol, rg);
 		if (!err)	/* reads every bitmap block of the group */
 			err = vmfs_alloc_is_used(vol, vol->rgs[rg].hdr.start, vol->rgs[rg].hdr.mblocks,
 						 &all, &any);
@@ -323,16 +338,36 @@ static int check_extents(struct checker *c, struct vmfs_inode *ip)
  * A directory's entries: references, types, parents; subdirectories queued.
  * Entries of the table move when it grows: look them up again after ient_get.
  */
+#define PREFETCH 256		/* descriptors read ahead at once, in parallel */
+
+/* Read the descriptors of the next PREFETCH entries from @key; *until: past them. */
+static void prefetch_entries(struct checker *c, struct vmfs_inode *dp, uint64_t key,
+			     uint64_t *until)
+{
+	uint64_t inos[PREFETCH];
+	struct vmfs_dirent ent;
+	size_t n = 0;
+
+	while (n < PREFETCH && vmfs_dir_next(c->vol, dp, key, &ent) == 0) {
+		inos[n++] = ent.ino;
+		key = ent.key + 1;
+	}
+	*until = n < PREFETCH ? UINT64_MAX : key;
+	vmfs_bc_prefetch(c->vol, inos, n, VMFS_MAGIC_DESC);	/* only a speed-up */
+}
+
 static int check_entries(struct checker *c, struct vmfs_inode *dp)
 {
 	struct vmfs_vol *vol = c->vol;
 	struct vmfs_dirent ent;
 	struct vmfs_inode *cp;
 	struct ient *ce;
-	uint64_t key = 0, count = 0;
+	uint64_t key = 0, count = 0, until = 0;
 	int err;
 
 	for (;;) {
+		if (key >= until)
+			prefetch_entries(c, dp, key, &until);
 		err = vmfs_dir_next(vol, dp, key, &ent);
 		if (err == -ENOENT)
 			break;
@@ -679,9 +714,15 @@ uint64_t vmfs_check_total(const struct vmfs_check_report *rep)
 /* Pass 2: every descriptor in the queue, and what it leads to. */
 static int walk_queue(struct checker *c, uint64_t total)
 {
+	size_t until = 0;
 	int err = 0;
 
 	while (!err && c->qhead < c->qtail) {
+		if (c->qhead >= until) {	/* read the next ones ahead, in parallel */
+			until = c->qtail - c->qhead < PREFETCH ? c->qtail : c->qhead + PREFETCH;
+			vmfs_bc_prefetch(c->vol, c->queue + c->qhead, until - c->qhead,
+					 VMFS_MAGIC_DESC);
+		}
 		c->qhead++;
 		err = check_inode(c, c->queue[c->qhead - 1]);
 		if (c->rep->progress && (c->qhead & 1023) == 0)

@@ -187,7 +187,8 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = { { "json", 0, NULL, 'J' }, { "help", 0, NULL, 'h' },
 					    { "force", 0, NULL, 'F' }, { NULL, 0, NULL, 0 } };
-	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_FILE, .flags = VMFS_DEV_F_RDONLY };
+	/* io_uring where it can: fsck reads descriptors ahead in parallel batches. */
+	struct vmfs_dev_opts dopts = { .backend = VMFS_DEV_AUTO, .flags = VMFS_DEV_F_RDONLY };
 	struct vmfs_mount_opts mo = { .rdonly = true, .no_host_lock = true, .cache_bufs = 16384 };
 	struct vmfs_check_report rep = { .max_lines = 20 };
 	struct vmfs_volhdr vh;

@@ -128,6 +128,17 @@ bool vmfs_bc_is_dirty(struct vmfs_vol *vol, uint64_t blkno)
 	return b && b->dirty;
 }
 
+/* A new buffer (referenced or not) into the hash and the LRU; evict if full. */
+static void bc_insert(struct vmfs_bcache *bc, struct vmfs_buf *b)
+{
+	b->hnext = bc->hash[bc_bucket(bc, b->blkno)];
+	bc->hash[bc_bucket(bc, b->blkno)] = b;
+	lru_push(bc, b);
+	bc->count++;
+	if (bc->count > bc->max)
+		bc_evict(bc);
+}
+
 /*
  * vmfs_bc_get - reference block @blkno. Read and verified against @magic
  * unless cached or VMFS_BC_NEW (then zero-filled, not read). The caller
@@ -181,14 +192,63 @@ int vmfs_bc_get(struct vmfs_vol *vol, uint64_t blkno, uint32_t magic, unsigned f
 		}
 	}
 	b->ref = 1;
-	b->hnext = bc->hash[bc_bucket(bc, blkno)];
-	bc->hash[bc_bucket(bc, blkno)] = b;
-	lru_push(bc, b);
-	bc->count++;
-	if (bc->count > bc->max)
-		bc_evict(bc);
+	bc_insert(bc, b);
 	*out = b;
 	return 0;
+}
+
+/*
+ * vmfs_bc_prefetch - read the blocks @blknos[0..n) that are not cached, in
+ * batches the device runs in parallel, and keep those that verify against
+ * @magic (a later vmfs_bc_get finds them; one that does not verify is read
+ * again there and reports its error). For walks that know what they will
+ * read next (fsck). Returns 0 or an I/O error.
+ */
+int vmfs_bc_prefetch(struct vmfs_vol *vol, const uint64_t *blknos, size_t n, uint32_t magic)
+{
+	struct vmfs_bcache *bc = &vol->bc;
+	struct vmfs_dev_io ios[64];
+	struct vmfs_buf *bufs[64];
+	size_t i = 0, k, cnt;
+	int err = 0;
+
+	while (i < n && !err) {
+		for (cnt = 0; i < n && cnt < 64; i++) {
+			struct vmfs_buf *b;
+
+			if (blknos[i] == 0 || blknos[i] >= vol->vh.total_mblocks ||
+			    bc_find(bc, blknos[i]))
+				continue;
+			for (k = 0; k < cnt && bufs[k]->blkno != blknos[i]; k++)
+				;
+			if (k < cnt)
+				continue;	/* twice in this batch */
+			b = calloc(1, sizeof(*b));
+			if (!b || posix_memalign((void **)&b->data, VMFS_MBLOCK_SIZE,
+						 VMFS_MBLOCK_SIZE)) {
+				free(b);
+				err = -ENOMEM;
+				break;
+			}
+			b->blkno = blknos[i];
+			bufs[cnt] = b;
+			ios[cnt] = (struct vmfs_dev_io){ .op = VMFS_IO_READ, .buf = b->data,
+				.len = VMFS_MBLOCK_SIZE, .off = b->blkno << VMFS_MBLOCK_SHIFT };
+			cnt++;
+		}
+		if (!err && cnt)
+			err = vmfs_dev_submit(vol->dev, ios, (unsigned)cnt);
+		for (k = 0; k < cnt; k++) {
+			if (!err && ios[k].result == 0 &&
+			    vmfs_blk_verify(bufs[k]->data, vmfs_blk_seal_len(magic), magic,
+					    bufs[k]->blkno, vol->vh.hdr.uuid) == 0 &&
+			    !bc_find(bc, bufs[k]->blkno))
+				bc_insert(bc, bufs[k]);
+			else
+				buf_free(bufs[k]);
+		}
+	}
+	return err;
 }
 
 void vmfs_bc_put(struct vmfs_vol *vol, struct vmfs_buf *b)
