@@ -220,8 +220,15 @@ int vmfs_cluster_journal_start(struct vmfs_vol *vol)
 			err = lm_hb_set_journal(cl->hb, start, mblocks);
 	}
 	if (!err) {
+		struct vmfs_heartbeat own = cl->hb->mine;
+
 		pthread_mutex_lock(&vol->lock);
-		err = vmfs_jnl_attach(vol, start, mblocks);
+		/* Left live by an unmount that could not checkpoint: replay it first. */
+		own.journal_start = start;
+		own.journal_mblocks = mblocks;
+		err = replay(vol, &own, (unsigned)cl->hb->slot);
+		if (!err)
+			err = vmfs_jnl_attach(vol, start, mblocks);
 		pthread_mutex_unlock(&vol->lock);
 	}
 	if (err)
