@@ -555,8 +555,23 @@ static int pass_bitmaps(struct checker *c)
 		uint64_t gstart = vmfs_rg_start(&vol->vh, rg), gend = gstart + vmfs_rg_len(&vol->vh, rg);
 
 		if (c->bad_rg[rg]) {
-			while (i < n && c->claims[i].p < gend)
+			/* Rebuilt by repair.c from what the files claim in it. */
+			keep_fix(c, (struct vmfs_fix){ PR_RG_UNREADABLE, rg, c->ndesc[rg], 0, NULL },
+				 NULL);
+			while (i < n && c->claims[i].p < gend) {
+				uint64_t cs = c->claims[i].p > gstart ? c->claims[i].p : gstart;
+				uint64_t ce = c->claims[i].p + c->claims[i].len;
+
+				if (cs < gend)
+					keep_fix(c, (struct vmfs_fix){ PR_RG_UNREADABLE, rg, cs,
+						 (ce < gend ? ce : gend) - cs, NULL }, NULL);
+				if (ce > gend) {	/* the rest belongs to the next group */
+					c->claims[i].len = ce - gend;
+					c->claims[i].p = gend;
+					break;
+				}
 				i++;
+			}
 			continue;
 		}
 		for (pos = gstart;;) {

@@ -52,7 +52,9 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
  * EXTENT_OUTSIDE the file, the extent's logical start and its length;
  * DESC_UNREADABLE the directory and the entry's name; DIRENT_TYPE the
  * directory, the file and the right type, and the name; ORPHAN the
- * descriptor and its link count once named in /lost+found.
+ * descriptor and its link count once named in /lost+found; RG_UNREADABLE
+ * the group and either (c = 0) its descriptor count, to rebuild it, or a
+ * run [b, b + c) that files claim in it.
  */
 struct vmfs_fix {
 	enum vmfs_problem pr;

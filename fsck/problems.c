@@ -11,7 +11,7 @@ const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 	[PR_HDR_BACKUP] = { "HDR_BACKUP", "backup volume header missing or different from the primary",
 		"rewrite the backup from the primary" },
 	[PR_RG_UNREADABLE] = { "RG_UNREADABLE", "resource group header or bitmap unreadable",
-		NULL },
+		"rebuild the group from the blocks files claim" },
 	[PR_DESC_UNREADABLE] = { "DESC_UNREADABLE", "directory entry points at an unreadable descriptor",
 		"remove the entry" },
 	[PR_DIRENT_TYPE] = { "DIRENT_TYPE", "directory entry type differs from the file's mode",

@@ -177,6 +177,50 @@ static int fix_backup_header(struct vmfs_vol *vol)
 	return err;
 }
 
+/*
+ * A group whose header or a bitmap block is unreadable: every bitmap block
+ * written anew, all free but the bitmap blocks themselves, the header
+ * rewritten (from the layout if it was the damaged one) with the
+ * descriptor count found; the runs files claim are marked in the next step.
+ */
+static int fix_rebuild_group(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_rg_state *rs = &vol->rgs[f->a];
+	struct vmfs_buf *b;
+	uint64_t k;
+	int err;
+
+	if (f->c)
+		return 1;	/* a claimed run: the next step */
+	if (vmfs_rg_load(vol, f->a) != 0) {
+		memset(&rs->hdr, 0, sizeof(rs->hdr));
+		rs->hdr.index = f->a;
+		rs->hdr.start = vmfs_rg_start(&vol->vh, f->a);
+		rs->hdr.mblocks = vmfs_rg_len(&vol->vh, f->a);
+		rs->hdr.bitmap_blocks = vmfs_rg_bitmap_blocks(rs->hdr.mblocks);
+		rs->hdr.flags = VMFS_RG_F_INIT;
+		rs->init = rs->loaded = true;
+	}
+	for (k = 0; k < rs->hdr.bitmap_blocks; k++) {
+		err = vmfs_bc_get(vol, rs->hdr.start + k, VMFS_MAGIC_BITMAP, VMFS_BC_NEW, &b);
+		if (err)
+			return err;
+		vmfs_bitmap_init(b->data, b->blkno, vol->vh.hdr.uuid, f->a, k * VMFS_BITMAP_BITS);
+		vmfs_bc_dirty(vol, b);
+		vmfs_bc_put(vol, b);
+		rs->hdr.bitmap_init[k / 8] |= (uint8_t)(1u << (k % 8));
+	}
+	rs->hdr.ndesc = f->b;
+	err = vmfs_rg_set_free(vol, f->a, rs->hdr.mblocks);
+	return err ? err : vmfs_alloc_mark_used(vol, rs->hdr.start, rs->hdr.bitmap_blocks);
+}
+
+/* A run files claim in a rebuilt group. */
+static int fix_group_run(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	return f->c ? vmfs_alloc_mark_used(vol, f->b, f->c) : 1;	/* 1: the rebuild itself */
+}
+
 static int fix_mark_used(struct vmfs_vol *vol, const struct vmfs_fix *f)
 {
 	return vmfs_alloc_mark_used(vol, f->a, f->b);
@@ -188,28 +232,30 @@ static int fix_free(struct vmfs_vol *vol, const struct vmfs_fix *f)
 }
 
 /*
- * Which repair, in which step: 0 descriptors, entries and extents; 1
- * blocks in use; 2 leaked blocks; 3 descriptor counts; 4 orphans into
- * /lost+found (which may allocate, so after every bitmap is right). The
- * group free counts and the backup header follow all of them.
+ * Which repair, in which step: 0 groups rebuilt; 1 descriptors, entries
+ * and extents; 2 blocks in use; 3 leaked blocks; 4 descriptor counts; 5
+ * orphans into /lost+found (which may allocate, so after every bitmap is
+ * right). The group free counts and the backup header follow all of them.
  */
 static const struct {
 	enum vmfs_problem pr;
 	int step;
-	int (*fix)(struct vmfs_vol *vol, const struct vmfs_fix *f);
+	int (*fix)(struct vmfs_vol *vol, const struct vmfs_fix *f);	/* 1: nothing to do */
 } steps[] = {
-	{ PR_ALLOC_COUNT, 0, fix_desc },
-	{ PR_NLINK, 0, fix_desc },
-	{ PR_DIR_COUNT, 0, fix_desc },
-	{ PR_DESC_UNREADABLE, 0, fix_entry },
-	{ PR_DIRENT_TYPE, 0, fix_entry },
-	{ PR_EXTENT_OUTSIDE, 0, fix_extent },
-	{ PR_BLOCK_FREE, 1, fix_mark_used },
-	{ PR_BLOCK_LEAKED, 2, fix_free },
-	{ PR_RG_NDESC, 3, fix_ndesc },
-	{ PR_ORPHAN, 4, fix_orphan },
+	{ PR_RG_UNREADABLE, 0, fix_rebuild_group },
+	{ PR_ALLOC_COUNT, 1, fix_desc },
+	{ PR_NLINK, 1, fix_desc },
+	{ PR_DIR_COUNT, 1, fix_desc },
+	{ PR_DESC_UNREADABLE, 1, fix_entry },
+	{ PR_DIRENT_TYPE, 1, fix_entry },
+	{ PR_EXTENT_OUTSIDE, 1, fix_extent },
+	{ PR_BLOCK_FREE, 2, fix_mark_used },
+	{ PR_RG_UNREADABLE, 2, fix_group_run },
+	{ PR_BLOCK_LEAKED, 3, fix_free },
+	{ PR_RG_NDESC, 4, fix_ndesc },
+	{ PR_ORPHAN, 5, fix_orphan },
 };
-#define NSTEPS 5
+#define NSTEPS 6
 
 long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 {
@@ -226,7 +272,8 @@ long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 				if (steps[k].pr != rep->fixes[i].pr || steps[k].step != step)
 					continue;
 				err = steps[k].fix(vol, &rep->fixes[i]);
-				applied += !err;
+				applied += err == 0;
+				err = err > 0 ? 0 : err;
 			}
 		}
 	}

@@ -276,6 +276,27 @@ static void test_orphan(void)
 	tvol_destroy(&t);
 }
 
+static void test_bitmap_damaged(void)
+{
+	struct vmfs_extent e;
+	void *blk = NULL;
+	uint64_t bm;
+
+	build();
+	pthread_mutex_lock(&t.vol->lock);
+	CU_ASSERT_FATAL(vmfs_ext_find(t.vol, get(file_ino), 256, &e) == 0);
+	bm = vmfs_rg_start(&t.vol->vh, (e.pstart - t.vol->vh.data_start) / t.vol->vh.rg_mblocks);
+	pthread_mutex_unlock(&t.vol->lock);
+	CU_ASSERT_FATAL(tvol_reopen(&t) == 0);	/* all written back */
+	CU_ASSERT_FATAL(posix_memalign(&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE) == 0);
+	CU_ASSERT_FATAL(vmfs_dev_read(t.dev, blk, VMFS_MBLOCK_SIZE, bm << VMFS_MBLOCK_SHIFT) == 0);
+	((uint8_t *)blk)[200] ^= 0x10;	/* a checksum that no longer matches */
+	CU_ASSERT_FATAL(vmfs_dev_write(t.dev, blk, VMFS_MBLOCK_SIZE, bm << VMFS_MBLOCK_SHIFT) == 0);
+	free(blk);
+	expect_only(PR_RG_UNREADABLE, "a bitmap block with a bad checksum");
+	tvol_destroy(&t);
+}
+
 static int add(void)
 {
 	CU_pSuite s = CU_add_suite("check", NULL, NULL);
@@ -291,7 +312,8 @@ static int add(void)
 	       !CU_add_test(s, "RG_NDESC", test_rg_counts) ||
 	       !CU_add_test(s, "DESC_UNREADABLE", test_dangling_entry) ||
 	       !CU_add_test(s, "EXTENT_OUTSIDE", test_extent_outside) ||
-	       !CU_add_test(s, "ORPHAN", test_orphan);
+	       !CU_add_test(s, "ORPHAN", test_orphan) ||
+	       !CU_add_test(s, "RG_UNREADABLE", test_bitmap_damaged);
 }
 
 int main(void)
