@@ -394,21 +394,24 @@ static int check_entries(struct checker *c, struct vmfs_inode *dp)
 			report_fix_named(c, PR_DIRENT_TYPE, dp->ino, ent.ino,
 					 vmfs_mode_to_dt(cp->d.mode), ent.name,
 					 "'%s' in directory %llu", ent.name, (unsigned long long)dp->ino);
-		if (S_ISDIR(cp->d.mode)) {
+		if (S_ISDIR(cp->d.mode) && ++ce->dir_names > 1) {
+			/* A second name: removed by the repair, so not a subdirectory here. */
+			report_fix_named(c, PR_DIR_LINKED_TWICE, dp->ino, ent.ino, 0, ent.name,
+					 "directory %llu, again as '%s' in %llu",
+					 (unsigned long long)ent.ino, ent.name,
+					 (unsigned long long)dp->ino);
+		} else if (S_ISDIR(cp->d.mode)) {
 			struct ient *de = ient_get(c, dp->ino);
 
 			if (!de)
 				return -ENOMEM;
 			de->subdirs++;
-			ce = ient_get(c, ent.ino);
-			if (++ce->dir_names > 1)
-				report(c, PR_DIR_LINKED_TWICE, "directory %llu, again as '%s' in %llu",
-				       (unsigned long long)ent.ino, ent.name,
-				       (unsigned long long)dp->ino);
-			else if (cp->d.parent != dp->ino)
-				report(c, PR_DIR_PARENT, "directory %llu ('%s') says %llu, is in %llu",
-				       (unsigned long long)ent.ino, ent.name,
-				       (unsigned long long)cp->d.parent, (unsigned long long)dp->ino);
+			ce = ient_get(c, ent.ino);	/* the table may have moved */
+			if (cp->d.parent != dp->ino)
+				report_fix(c, PR_DIR_PARENT, ent.ino, dp->ino,
+					   "directory %llu ('%s') says %llu, is in %llu",
+					   (unsigned long long)ent.ino, ent.name,
+					   (unsigned long long)cp->d.parent, (unsigned long long)dp->ino);
 		}
 		if (!ce->visited) {
 			ce->visited = true;

@@ -46,11 +46,12 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
 
 /*
  * A repair the check found needed (fsck/repair.c), by problem: @a, @b, @c
- * and @name are HDR_BACKUP -; ALLOC_COUNT, NLINK, DIR_COUNT the descriptor
- * and the right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the
+ * and @name are HDR_BACKUP -; ALLOC_COUNT, NLINK, DIR_COUNT, DIR_PARENT the
+ * descriptor and the right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the
  * length; RG_FREE_COUNT, RG_NDESC the group and the right value;
  * EXTENT_OUTSIDE the file, the extent's logical start and its length;
- * DESC_UNREADABLE the directory and the entry's name; DIRENT_TYPE the
+ * DESC_UNREADABLE, DIR_LINKED_TWICE the directory and the entry's name
+ * (and the directory it names); DIRENT_TYPE the
  * directory, the file and the right type, and the name; ORPHAN the
  * descriptor and its link count once named in /lost+found; RG_UNREADABLE
  * the group and either (c = 0) its descriptor count, to rebuild it, or a

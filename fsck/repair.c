@@ -30,6 +30,9 @@ static int fix_desc(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	case PR_NLINK:
 		ip->d.nlink = (uint32_t)f->b;
 		break;
+	case PR_DIR_PARENT:
+		ip->d.parent = f->b;
+		break;
 	default:	/* PR_DIR_COUNT */
 		ip->d.nentries = f->b;
 		break;
@@ -38,7 +41,10 @@ static int fix_desc(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	return 0;
 }
 
-/* Directory entries: a dangling one removed, a wrong type set from the mode. */
+/*
+ * Directory entries: a dangling one or a directory's second name removed,
+ * a wrong type set from the mode.
+ */
 static int fix_entry(struct vmfs_vol *vol, const struct vmfs_fix *f)
 {
 	struct vmfs_inode *dp;
@@ -46,7 +52,7 @@ static int fix_entry(struct vmfs_vol *vol, const struct vmfs_fix *f)
 
 	if (err || !f->name)
 		return err ? err : -ENOMEM;
-	if (f->pr == PR_DESC_UNREADABLE)
+	if (f->pr == PR_DESC_UNREADABLE || f->pr == PR_DIR_LINKED_TWICE)
 		err = vmfs_dir_remove(vol, dp, f->name, strlen(f->name));
 	else
 		err = vmfs_dir_set(vol, dp, f->name, strlen(f->name), f->b, (uint8_t)f->c);
@@ -246,6 +252,8 @@ static const struct {
 	{ PR_ALLOC_COUNT, 1, fix_desc },
 	{ PR_NLINK, 1, fix_desc },
 	{ PR_DIR_COUNT, 1, fix_desc },
+	{ PR_DIR_PARENT, 1, fix_desc },
+	{ PR_DIR_LINKED_TWICE, 1, fix_entry },
 	{ PR_DESC_UNREADABLE, 1, fix_entry },
 	{ PR_DIRENT_TYPE, 1, fix_entry },
 	{ PR_EXTENT_OUTSIDE, 1, fix_extent },

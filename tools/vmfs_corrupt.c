@@ -19,6 +19,8 @@
  *   extent-outside map 4 mblocks past the volume's end -> EXTENT_OUTSIDE
  *   dangling=NAME  in directory PATH, an entry NAME to no descriptor -> DESC_UNREADABLE
  *   unname         remove PATH's directory entry, nothing else -> ORPHAN
+ *   parent-self    a directory's parent field names itself -> DIR_PARENT
+ *   alias=NAME     a second name NAME, in the root, for directory PATH -> DIR_LINKED_TWICE
  *   bitmap-crc     flip a byte of its group's first bitmap block -> RG_UNREADABLE
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
  */
@@ -100,6 +102,14 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 	} else if (!strncmp(what, "type=", 5)) {
 		return vmfs_dir_set(vol, dp, leaf, strlen(leaf), ip->ino,
 				    (uint8_t)strtoul(what + 5, NULL, 0));
+	} else if (!strcmp(what, "parent-self")) {
+		ip->d.parent = ip->ino;
+	} else if (!strncmp(what, "alias=", 6)) {
+		struct vmfs_inode *root;
+
+		err = vmfs_inode_get(vol, vol->vh.root_ino, &root);
+		return err ? err : vmfs_dir_add(vol, root, what + 6, strlen(what + 6), ip->ino,
+						VMFS_DT_DIR);
 	} else if (!strcmp(what, "unname")) {
 		return vmfs_dir_remove(vol, dp, leaf, strlen(leaf));
 	} else if (!strncmp(what, "dangling=", 9)) {

@@ -23,6 +23,8 @@ declare -A damage=(
 	[desc_unreadable]="d dangling=ghost"
 	[extent_outside]="d/f extent-outside"
 	[orphan]="small unname"
+	[dir_parent]="d parent-self"
+	[dir_linked_twice]="d alias=again"
 	[rg_unreadable]="d/f bitmap-crc"
 )
 cases=("$@")

@@ -297,6 +297,19 @@ static void test_bitmap_damaged(void)
 	tvol_destroy(&t);
 }
 
+static void test_dir_linked_twice(void)
+{
+	struct vmfs_inode *root;
+
+	build();
+	pthread_mutex_lock(&t.vol->lock);
+	root = get(t.vol->vh.root_ino);
+	CU_ASSERT_FATAL(vmfs_dir_add(t.vol, root, "again", 5, dir_ino, VMFS_DT_DIR) == 0);
+	pthread_mutex_unlock(&t.vol->lock);
+	expect_only(PR_DIR_LINKED_TWICE, "a directory with a second name");
+	tvol_destroy(&t);
+}
+
 static int add(void)
 {
 	CU_pSuite s = CU_add_suite("check", NULL, NULL);
@@ -313,7 +326,8 @@ static int add(void)
 	       !CU_add_test(s, "DESC_UNREADABLE", test_dangling_entry) ||
 	       !CU_add_test(s, "EXTENT_OUTSIDE", test_extent_outside) ||
 	       !CU_add_test(s, "ORPHAN", test_orphan) ||
-	       !CU_add_test(s, "RG_UNREADABLE", test_bitmap_damaged);
+	       !CU_add_test(s, "RG_UNREADABLE", test_bitmap_damaged) ||
+	       !CU_add_test(s, "DIR_LINKED_TWICE", test_dir_linked_twice);
 }
 
 int main(void)
