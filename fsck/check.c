@@ -20,6 +20,7 @@
 struct claim {
 	uint64_t p, len, ino;
 	const char *what;
+	uint64_t lstart;		/* file data: the extent's logical start */
 };
 
 struct ient {
@@ -109,7 +110,7 @@ static void report_fix(struct checker *c, enum vmfs_problem pr, uint64_t a, uint
 	va_start(ap, fmt);
 	vreport(c, pr, fmt, ap);
 	va_end(ap);
-	keep_fix(c, (struct vmfs_fix){ pr, a, b, 0, NULL }, NULL);
+	keep_fix(c, (struct vmfs_fix){ pr, a, b, 0, NULL, 0 }, NULL);
 }
 
 /* The same with a third value and a name. */
@@ -125,7 +126,7 @@ static void report_fix_named(struct checker *c, enum vmfs_problem pr, uint64_t a
 	va_start(ap, fmt);
 	vreport(c, pr, fmt, ap);
 	va_end(ap);
-	keep_fix(c, (struct vmfs_fix){ pr, a, b, cval, NULL }, name);
+	keep_fix(c, (struct vmfs_fix){ pr, a, b, cval, NULL, 0 }, name);
 }
 
 void vmfs_check_report_release(struct vmfs_check_report *rep)
@@ -146,7 +147,7 @@ static int claim(struct checker *c, uint64_t p, uint64_t len, uint64_t ino, cons
 	if (!n)
 		return -ENOMEM;
 	c->claims = n;
-	c->claims[c->nclaims++] = (struct claim){ p, len, ino, what };
+	c->claims[c->nclaims++] = (struct claim){ p, len, ino, what, 0 };
 	return 0;
 }
 
@@ -301,6 +302,7 @@ static int check_extent(void *arg, const struct vmfs_extent *e)
 {
 	struct extent_walk *w = arg;
 	struct vmfs_vol *vol = w->c->vol;
+	int err;
 
 	w->total += e->len;
 	if (!vmfs_ext_in_volume(vol, e)) {
@@ -309,7 +311,10 @@ static int check_extent(void *arg, const struct vmfs_extent *e)
 				 (unsigned long long)e->lstart, (unsigned long long)e->pstart, e->len);
 		return 0;
 	}
-	return claim(w->c, e->pstart, e->len, w->ip->ino, "data");
+	err = claim(w->c, e->pstart, e->len, w->ip->ino, "data");
+	if (!err)
+		w->c->claims[w->c->nclaims - 1].lstart = e->lstart;
+	return err;
 }
 
 /* The extents of a file: claims, bounds, and the allocated count. */
@@ -517,7 +522,7 @@ static int keep_leak(struct checker *c, uint64_t p, uint64_t len)
 	if (!n)
 		return -ENOMEM;
 	c->leaks = n;
-	c->leaks[c->nleaks++] = (struct claim){ p, len, 0, "leak" };
+	c->leaks[c->nleaks++] = (struct claim){ p, len, 0, "leak", 0 };
 	return 0;
 }
 
@@ -537,10 +542,17 @@ static int pass_bitmaps(struct checker *c)
 		if (!c->silent)
 			c->rep->claimed_mblocks += cl->len;
 		if (n && cl->p < c->claims[n - 1].p + c->claims[n - 1].len) {
+			uint64_t prev_end = c->claims[n - 1].p + c->claims[n - 1].len;
+
 			report(c, PR_BLOCK_TWICE, "mblock %llu: %s of %llu and %s of %llu",
 			       (unsigned long long)cl->p, c->claims[n - 1].what,
 			       (unsigned long long)c->claims[n - 1].ino, cl->what,
 			       (unsigned long long)cl->ino);
+			/* File data of the second owner gets copies of its own (repair.c). */
+			if (!strcmp(cl->what, "data"))
+				keep_fix(c, (struct vmfs_fix){ PR_BLOCK_TWICE, cl->ino, cl->p,
+					 (cl->p + cl->len < prev_end ? cl->p + cl->len : prev_end) -
+					 cl->p, NULL, cl->lstart }, NULL);
 			if (cl->p + cl->len > c->claims[n - 1].p + c->claims[n - 1].len)
 				c->claims[n - 1].len = cl->p + cl->len - c->claims[n - 1].p;
 		} else if (n && cl->p == c->claims[n - 1].p + c->claims[n - 1].len) {
@@ -559,7 +571,7 @@ static int pass_bitmaps(struct checker *c)
 
 		if (c->bad_rg[rg]) {
 			/* Rebuilt by repair.c from what the files claim in it. */
-			keep_fix(c, (struct vmfs_fix){ PR_RG_UNREADABLE, rg, c->ndesc[rg], 0, NULL },
+			keep_fix(c, (struct vmfs_fix){ PR_RG_UNREADABLE, rg, c->ndesc[rg], 0, NULL, 0 },
 				 NULL);
 			while (i < n && c->claims[i].p < gend) {
 				uint64_t cs = c->claims[i].p > gstart ? c->claims[i].p : gstart;
@@ -567,7 +579,7 @@ static int pass_bitmaps(struct checker *c)
 
 				if (cs < gend)
 					keep_fix(c, (struct vmfs_fix){ PR_RG_UNREADABLE, rg, cs,
-						 (ce < gend ? ce : gend) - cs, NULL }, NULL);
+						 (ce < gend ? ce : gend) - cs, NULL, 0 }, NULL);
 				if (ce > gend) {	/* the rest belongs to the next group */
 					c->claims[i].len = ce - gend;
 					c->claims[i].p = gend;

@@ -55,12 +55,15 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
  * directory, the file and the right type, and the name; ORPHAN the
  * descriptor and its link count once named in /lost+found; RG_UNREADABLE
  * the group and either (c = 0) its descriptor count, to rebuild it, or a
- * run [b, b + c) that files claim in it.
+ * run [b, b + c) that files claim in it; BLOCK_TWICE the file whose data
+ * claims the mblocks [b, b + c) another owner claims too, in its extent at
+ * logical @d.
  */
 struct vmfs_fix {
 	enum vmfs_problem pr;
 	uint64_t a, b, c;
 	char *name;			/* allocated, or NULL */
+	uint64_t d;
 };
 
 struct vmfs_check_report {

@@ -227,6 +227,64 @@ static int fix_group_run(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	return f->c ? vmfs_alloc_mark_used(vol, f->b, f->c) : 1;	/* 1: the rebuild itself */
 }
 
+/* Copy mblock @from to @to, through the device. */
+static int copy_mblock(struct vmfs_vol *vol, uint64_t from, uint64_t to)
+{
+	void *buf;
+	int err;
+
+	if (posix_memalign(&buf, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
+		return -ENOMEM;
+	err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, from << VMFS_MBLOCK_SHIFT);
+	if (!err)
+		err = vmfs_dev_write(vol->dev, buf, VMFS_MBLOCK_SIZE, to << VMFS_MBLOCK_SHIFT);
+	free(buf);
+	return err;
+}
+
+/*
+ * The file @f->a maps mblocks [b, b + c), in its extent at logical @f->d,
+ * that another owner claims too: each such mblock moves to a new block
+ * holding a copy. The extent is taken out of the tree whole and put back
+ * in pieces (the old blocks are not freed: they are the other owner's).
+ */
+static int fix_twice(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_inode *ip;
+	struct vmfs_extent e, piece;
+	struct vmfs_bt bt;
+	uint64_t os, oe, m, nb, got;
+	int err = vmfs_inode_get(vol, f->a, &ip);
+
+	if (!err)
+		err = vmfs_ext_find(vol, ip, f->d, &e);
+	if (err || e.lstart != f->d)
+		return err ? err : -ENOENT;	/* changed since the check */
+	os = e.pstart > f->b ? e.pstart : f->b;
+	oe = e.pstart + e.len < f->b + f->c ? e.pstart + e.len : f->b + f->c;
+	if (os >= oe)
+		return 1;
+	bt = vmfs_inode_data_bt(ip);
+	err = vmfs_bt_delete(vol, &bt, e.lstart);
+	for (m = 0; !err && m < e.len; m++) {
+		piece = e;
+		piece.lstart = e.lstart + m;
+		piece.pstart = e.pstart + m;
+		piece.len = 1;
+		if (piece.pstart >= os && piece.pstart < oe) {
+			err = vmfs_alloc(vol, VMFS_AK_DATA1, 1, piece.pstart, &nb, &got);
+			if (!err)
+				err = copy_mblock(vol, piece.pstart, nb);
+			piece.pstart = nb;
+		}
+		if (!err)
+			err = vmfs_ext_insert(vol, ip, &piece);	/* merges neighbours */
+	}
+	if (!err)
+		vmfs_inode_dirty(vol, ip);
+	return err;
+}
+
 static int fix_mark_used(struct vmfs_vol *vol, const struct vmfs_fix *f)
 {
 	return vmfs_alloc_mark_used(vol, f->a, f->b);
@@ -240,8 +298,8 @@ static int fix_free(struct vmfs_vol *vol, const struct vmfs_fix *f)
 /*
  * Which repair, in which step: 0 groups rebuilt; 1 descriptors, entries
  * and extents; 2 blocks in use; 3 leaked blocks; 4 descriptor counts; 5
- * orphans into /lost+found (which may allocate, so after every bitmap is
- * right). The group free counts and the backup header follow all of them.
+ * orphans into /lost+found and copies of blocks claimed twice (which
+ * allocate, so after every bitmap is right). The group free counts and the backup header follow all of them.
  */
 static const struct {
 	enum vmfs_problem pr;
@@ -262,11 +320,14 @@ static const struct {
 	{ PR_BLOCK_LEAKED, 3, fix_free },
 	{ PR_RG_NDESC, 4, fix_ndesc },
 	{ PR_ORPHAN, 5, fix_orphan },
+	{ PR_BLOCK_TWICE, 5, fix_twice },
 };
 #define NSTEPS 6
 
 long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 {
+	/* An unreadable tree may own blocks that look leaked: free none then. */
+	bool keep_blocks = rep->found[PR_TREE_UNREADABLE] || rep->found[PR_DIR_UNREADABLE];
 	long applied = 0;
 	int step, err = 0;
 	size_t i, k;
@@ -278,6 +339,9 @@ long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 		for (i = 0; i < rep->nfixes && !err; i++) {
 			for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
 				if (steps[k].pr != rep->fixes[i].pr || steps[k].step != step)
+					continue;
+				if (keep_blocks && (steps[k].pr == PR_BLOCK_LEAKED ||
+						    steps[k].pr == PR_RG_UNREADABLE))
 					continue;
 				err = steps[k].fix(vol, &rep->fixes[i]);
 				applied += err == 0;

@@ -22,6 +22,8 @@
  *   parent-self    a directory's parent field names itself -> DIR_PARENT
  *   alias=NAME     a second name NAME, in the root, for directory PATH -> DIR_LINKED_TWICE
  *   bitmap-crc     flip a byte of its group's first bitmap block -> RG_UNREADABLE
+ *   node-crc       flip a byte of the first node of its extent tree (a file
+ *                  with more extents than its descriptor holds) -> TREE_UNREADABLE
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
  */
 #include <stdio.h>
@@ -64,6 +66,33 @@ static int walk(struct vmfs_vol *vol, const char *path, struct vmfs_inode **dirp
 	return err;
 }
 
+static int first_node(void *arg, uint64_t blkno, unsigned level)
+{
+	(void)level;
+	if (!*(uint64_t *)arg)
+		*(uint64_t *)arg = blkno;
+	return 0;
+}
+
+/* Flip a byte of mblock @p on the device (its checksum no longer matches). */
+static int flip(struct vmfs_vol *vol, uint64_t p)
+{
+	void *blk;
+	int err = vmfs_bc_flush(vol);	/* the block as on disk, then damaged */
+
+	if (!err && posix_memalign(&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
+		return -ENOMEM;
+	if (!err)
+		err = vmfs_dev_read(vol->dev, blk, VMFS_MBLOCK_SIZE, p << VMFS_MBLOCK_SHIFT);
+	if (!err) {
+		((uint8_t *)blk)[100] ^= 1;
+		err = vmfs_dev_write(vol->dev, blk, VMFS_MBLOCK_SIZE, p << VMFS_MBLOCK_SHIFT);
+		free(blk);
+	}
+	vmfs_bc_forget(vol, p);
+	return err;
+}
+
 static uint64_t rg_of(const struct vmfs_vol *vol, uint64_t blk)
 {
 	return (blk - vol->vh.data_start) / vol->vh.rg_mblocks;
@@ -102,6 +131,14 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 	} else if (!strncmp(what, "type=", 5)) {
 		return vmfs_dir_set(vol, dp, leaf, strlen(leaf), ip->ino,
 				    (uint8_t)strtoul(what + 5, NULL, 0));
+	} else if (!strcmp(what, "node-crc")) {
+		struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+
+		p = 0;
+		err = vmfs_bt_walk_nodes(vol, &bt, first_node, &p);
+		if (!err && !p)
+			err = -ENODATA;	/* one root leaf in the descriptor: no node */
+		return err ? err : flip(vol, p);
 	} else if (!strcmp(what, "parent-self")) {
 		ip->d.parent = ip->ino;
 	} else if (!strncmp(what, "alias=", 6)) {
@@ -133,23 +170,8 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 			return err;
 		if (!strcmp(what, "free-block"))
 			return vmfs_free(vol, e.pstart, 1);
-		if (!strcmp(what, "bitmap-crc")) {
-			err = vmfs_bc_flush(vol);	/* the bitmap block as on disk, then damaged */
-			if (!err && posix_memalign(&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
-				err = -ENOMEM;
-			p = vmfs_rg_start(&vol->vh, rg_of(vol, e.pstart));
-			if (!err)
-				err = vmfs_dev_read(vol->dev, blk, VMFS_MBLOCK_SIZE,
-						    p << VMFS_MBLOCK_SHIFT);
-			if (!err) {
-				((uint8_t *)blk)[100] ^= 1;
-				err = vmfs_dev_write(vol->dev, blk, VMFS_MBLOCK_SIZE,
-						     p << VMFS_MBLOCK_SHIFT);
-			}
-			vmfs_bc_forget(vol, p);
-			free(blk);
-			return err;
-		}
+		if (!strcmp(what, "bitmap-crc"))
+			return flip(vol, vmfs_rg_start(&vol->vh, rg_of(vol, e.pstart)));
 		e.lstart = 1ull << 30;	/* far past the end: the same blocks again */
 		err = vmfs_ext_insert(vol, ip, &e);
 		ip->d.alloc_mblocks += e.len;

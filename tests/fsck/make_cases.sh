@@ -25,13 +25,14 @@ declare -A damage=(
 	[orphan]="small unname"
 	[dir_parent]="d parent-self"
 	[dir_linked_twice]="d alias=again"
+	[tree_unreadable]="frag node-crc"
 	[rg_unreadable]="d/f bitmap-crc"
 )
 cases=("$@")
 ((${#cases[@]})) || cases=("${!damage[@]}")
 work=$(mktemp -d /tmp/vmfs-make-cases.XXXXXX)
 trap 'mountpoint -q "$work/m" && fusermount3 -u "$work/m"; rm -rf "$work"' EXIT
-truncate -s 24M "$work/base"
+truncate -s 64M "$work/base"
 "$B/mkfs/mkfs.vmfs" -q -L fsckcase "$work/base" >/dev/null
 mkdir "$work/m"
 "$B/fs/fuse/mount.vmfs" "$work/base" "$work/m" -o host=casemaker
@@ -40,6 +41,9 @@ head -c $((3 << 20)) /dev/zero | tr '\0' 'x' >"$work/m/d/f"
 echo small >"$work/m/small"
 ln "$work/m/d/f" "$work/m/link"
 setfattr -n user.case -v base "$work/m/small"
+for i in $(seq 0 39); do	# a map that outgrows the descriptor into tree nodes
+	dd if=/dev/zero of="$work/m/frag" bs=4k count=1 seek=$((i * 256)) conv=notrunc status=none
+done
 fusermount3 -u "$work/m"
 while pgrep -f "mount.vmfs $work/base" >/dev/null; do sleep 0.1; done
 for c in "${cases[@]}"; do

@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # fsck.vmfs exit codes as fsck(8) has them: 0 on a clean volume (also with
-# -p and -y), 1 after recovering a host killed with the volume mounted (its
-# journal replayed, its slot freed), 4 when a problem is found and left (a
-# bitmap block whose checksum no longer matches), 8 for something that is
-# not a volume and for a repair while a host heartbeats, 16 for bad usage;
-# --json output; a mounted volume is checked read-only and its live host
-# named. The repairs themselves are tested problem by problem in
-# tests/unit/test_check.c.
+# -p and -y); 1 after recovering a host killed with the volume mounted (its
+# journal replayed, its slot freed) and after rebuilding a group whose
+# bitmap block's checksum no longer matches; 4 when a problem is found and
+# left (an extent tree node with a bad checksum: nothing is changed then,
+# not even the blocks that look leaked); 8 for something that is not a
+# volume, a VMware VMFS LUN, and a repair while a host heartbeats; 16 for
+# bad usage; --json output; a mounted volume is checked read-only and its
+# live host named. The repairs themselves are tested problem by problem in
+# tests/unit/test_check.c and tests/fsck/.
 . "$(dirname "$0")/lib.sh"
 vmfs_init
 
@@ -19,6 +21,10 @@ vmfs_mount "$img" "$T/m" -o host=checker || vmfs_die "mount"
 mkdir -p "$T/m/a/b"
 for i in $(seq 1 50); do head -c $((i * 3000)) /dev/urandom >"$T/m/a/f$i"; done
 ln "$T/m/a/f1" "$T/m/a/b/link"
+# A file of many extents: its map outgrows its descriptor into tree nodes.
+for i in $(seq 0 79); do
+	dd if=/dev/urandom of="$T/m/frag" bs=4k count=1 seek=$((i * 256)) conv=notrunc status=none
+done
 out=$("$FSCK" -n "$img" 2>&1) || true
 vmfs_check "fsck on a mounted volume names the live host" grep -q "host 'checker'" <<<"$out"
 rc=0
@@ -45,7 +51,7 @@ for mode in -p -a -y; do
 	vmfs_expect_eq "fsck $mode on a clean volume exits 0" "$rc" 0
 done
 json=$("$FSCK" -n --json "$img" | tr -d ' \n')
-vmfs_check "--json counts the files" grep -q '"files":50' <<<"$json"
+vmfs_check "--json counts the files" grep -q '"files":51' <<<"$json"
 vmfs_check "--json exit 0" grep -q '"exit":0' <<<"$json"
 
 # Break the checksum of group 0's first bitmap block (the data area start).
@@ -72,12 +78,14 @@ rc=0
 "$FSCK" -y "$img" >"$T/y.out" 2>&1 || rc=$?
 vmfs_expect_eq "fsck -y rebuilds the group from what the files claim: exit 1" "$rc" 1
 vmfs_fsck_clean "$img"
-# A problem with no repair yet: a block two files claim.
-"$VMFS_BUILD/tools/vmfs-corrupt" "$img" a/f2 dup-extent
+# A problem with no repair yet: an extent tree node with a bad checksum.
+# Its blocks look leaked, and are kept (they may be the file's).
+"$VMFS_BUILD/tools/vmfs-corrupt" "$img" frag node-crc
 rc=0
 "$FSCK" -y "$img" >"$T/y.out" 2>&1 || rc=$?
-vmfs_expect_eq "fsck -y leaves a block claimed twice: exit 4" "$rc" 4
-vmfs_check "-y says nothing was changed" \
+vmfs_expect_eq "fsck -y leaves an unreadable tree node: exit 4" "$rc" 4
+vmfs_check "... names it" grep -q "TREE_UNREADABLE" "$T/y.out"
+vmfs_check "... and changes nothing, not even the blocks that look leaked" \
 	grep -q "no repair for what was found; nothing was changed" "$T/y.out"
 
 truncate -s 64M "$T/zero.img"
