@@ -22,23 +22,27 @@ vmfs_mkfs "$img" -L crash || vmfs_die "mkfs.vmfs"
 mkdir -p "$T/h1" "$T/h2"
 
 work() {	# HOST ROUND: until killed or until an operation fails
-	local m=$T/$1/$1-r$2 log=$T/synced-$1 i=0 f
+	# $local mirrors the file being written, outside the volume: the
+	# checksum noted after an fsync is never read back through a mount
+	# that may be dying.
+	local m=$T/$1/$1-r$2 log=$T/synced-$1 local=$T/mirror-$1 i=0 f
 	mkdir -p "$m" || return 0
 	while :; do
 		i=$((i + 1))
 		f=$m/f$i
-		head -c $(((RANDOM % 64 + 1) * 4096 + RANDOM)) /dev/urandom >"$f.tmp" || return 0
+		head -c $(((RANDOM % 64 + 1) * 4096 + RANDOM)) /dev/urandom >"$local"
+		cp "$local" "$f.tmp" 2>/dev/null || return 0
 		mv "$f.tmp" "$f" || return 0
 		case $((i % 6)) in
 		0) mkdir "$m/d$i" && rmdir "$m/d$i" || return 0 ;;
-		1) head -c 5000 /dev/urandom >>"$f" || return 0 ;;
-		2) truncate -s $((RANDOM % 8192)) "$f" || return 0 ;;
+		1) head -c 5000 /dev/urandom >>"$local" && cat "$local" >"$f" || return 0 ;;
+		2) truncate -s $((RANDOM % 8192)) "$local" && cp "$local" "$f" || return 0 ;;
 		3) rm "$f" || return 0; continue ;;
 		esac
 		if ((i % 3 == 0)); then
 			sync "$f" || return 0
 			# Only now is it promised: a line per fsync'd file and its checksum.
-			echo "$1-r$2/f$i $(md5sum <"$f" | cut -d' ' -f1)" >>"$log"
+			echo "$1-r$2/f$i $(md5sum <"$local" | cut -d' ' -f1)" >>"$log"
 		fi
 	done
 }
