@@ -109,6 +109,8 @@ static int recover_file(struct vmfs_vol *vol, struct vmfs_inode *ip, struct lm_l
 	vmfs_cluster_log(LOG_WARNING, "broke the lock of descriptor %" PRIu64 " held by the dead "
 			 "host of heartbeat slot %u", ip->ino, dead.slot);
 	err = vmfs_cluster_recover(vol, dead);
+	if (!err)	/* its journal may have brought a newer copy of the descriptor */
+		err = vmfs_inode_reload(vol, ip);
 	if (!err && S_ISREG(ip->d.mode) && ip->d.data_fmt == VMFS_FMT_BTREE) {
 		err = vmfs_ext_verify(vol, ip);
 		if (err) {

@@ -108,6 +108,30 @@ static bool ino_valid(const struct vmfs_vol *vol, uint64_t ino)
  * lock, which no other host can have changed under it. -ESTALE when the
  * descriptor was deleted meanwhile.
  */
+/*
+ * vmfs_inode_reload - decode @ip's descriptor again from the device (the
+ * block cache), whatever lock this host holds: after a dead host's journal
+ * was replayed over it. Returns 0, -ESTALE when it is no descriptor any
+ * more, or an error.
+ */
+int vmfs_inode_reload(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_desc d;
+	struct vmfs_buf *b;
+	int err;
+
+	err = vmfs_bc_get(vol, ip->ino, VMFS_MAGIC_DESC, 0, &b);
+	if (err)
+		return err == -EFSCORRUPTED || err == -EFSBADCRC ? -ESTALE : err;
+	err = vmfs_desc_decode(b->data, ip->ino, vol->vh.hdr.uuid, &d);
+	vmfs_bc_put(vol, b);
+	if (err)
+		return -ESTALE;
+	ip->d = d;
+	ip->epoch = vol->epoch;
+	return 0;
+}
+
 static int inode_refresh(struct vmfs_vol *vol, struct vmfs_inode *ip)
 {
 	struct vmfs_desc d;

@@ -198,6 +198,7 @@ int vmfs_bt_walk_nodes(struct vmfs_vol *vol, struct vmfs_bt *bt,
 /* inode.c */
 int vmfs_inode_get(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **out);
 struct vmfs_inode *vmfs_inode_peek(struct vmfs_vol *vol, uint64_t ino);
+int vmfs_inode_reload(struct vmfs_vol *vol, struct vmfs_inode *ip);
 void vmfs_inode_dirty(struct vmfs_vol *vol, struct vmfs_inode *ip);
 int vmfs_inode_alloc(struct vmfs_vol *vol, uint64_t goal, uint32_t mode, uint32_t uid,
 		     uint32_t gid, uint64_t parent, struct vmfs_inode **out);
