@@ -57,6 +57,12 @@ static int hosts(const char *target, struct vmfs_dev *dev, const struct vmfs_vol
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
+		if (!repair && !quiet &&
+		    vmfs_jnl_live(dev, vh, si[i].hb.journal_start, si[i].hb.journal_mblocks) == 1)
+			fprintf(stderr, "fsck.vmfs: %s: the journal of host '%s' (slot %u) holds "
+				"changes that may not be written home yet; if that host is dead, "
+				"-p replays it first (problems it would mend may show here)\n",
+				target, si[i].hb.host_name, si[i].slot);
 		if (si[i].state == LM_SLOT_LIVE) {
 			live++;
 			if (!quiet)

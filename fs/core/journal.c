@@ -290,6 +290,30 @@ out:
 }
 
 /*
+ * vmfs_jnl_live - does the journal area [@start, @start + @mblocks) hold a
+ * transaction not yet known to be written home (a replay would write it)?
+ * 1, 0, or an I/O error.
+ */
+int vmfs_jnl_live(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, uint64_t start,
+		  uint64_t mblocks)
+{
+	struct vmfs_jhdr j;
+	uint8_t *blk;
+	int err;
+
+	if (!start || mblocks < 2 || start + mblocks > vh->total_mblocks)
+		return 0;
+	blk = zalloc_blocks(1);
+	if (!blk)
+		return -ENOMEM;
+	err = read_header(dev, vh, start, 0, blk, &j);
+	free(blk);
+	if (err == -EFSBADCRC || err == -EFSCORRUPTED)
+		return 0;
+	return err ? err : j.state == VMFS_JNL_LIVE;
+}
+
+/*
  * vmfs_jnl_attach - from now on write-backs of @vol go through the journal
  * area [@start, @start + @mblocks). Replay it first (vmfs_jnl_replay). The
  * sequence goes on from what the area holds.

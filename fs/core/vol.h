@@ -132,6 +132,8 @@ int vmfs_jnl_checkpoint(struct vmfs_vol *vol);
 int vmfs_jnl_replay(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, uint64_t start,
 		    uint64_t mblocks, void (*forget)(void *arg, uint64_t blk), void *arg,
 		    uint64_t *replayed);
+int vmfs_jnl_live(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, uint64_t start,
+		  uint64_t mblocks);
 
 /* alloc.c */
 /*

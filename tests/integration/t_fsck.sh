@@ -36,8 +36,12 @@ vmfs_check "unmount" vmfs_umount "$T/m"
 # A host killed with the volume mounted: -p recovers it (journal, slot).
 vmfs_mount "$img" "$T/m" -o host=victim,lease=2000 || vmfs_die "mount as victim"
 for i in $(seq 1 20); do echo "$i" >"$T/m/a/new$i"; done
+touch "$T/m/a/new20"	# an fsync: a transaction journalled, not yet checkpointed
+sync "$T/m/a/new20"
 kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
 umount -l "$T/m" 2>/dev/null || fusermount3 -uz "$T/m" 2>/dev/null || true
+vmfs_check "fsck -n says the dead host's journal holds changes to replay" \
+	bash -c "'$FSCK' -n '$img' 2>&1 | grep -q \"journal of host 'victim' (slot 0) holds\""
 rc=0
 "$FSCK" -p "$img" >"$T/p.out" 2>&1 || rc=$?
 vmfs_expect_eq "fsck -p after a host was killed: exit 1 (recovered)" "$rc" 1
@@ -51,7 +55,8 @@ for mode in -p -a -y; do
 	vmfs_expect_eq "fsck $mode on a clean volume exits 0" "$rc" 0
 done
 json=$("$FSCK" -n --json "$img" | tr -d ' \n')
-vmfs_check "--json counts the files" grep -q '"files":51' <<<"$json"
+vmfs_check "--json counts the files (the victim's 20, fsync'd, among them)" \
+	grep -q '"files":71' <<<"$json"
 vmfs_check "--json exit 0" grep -q '"exit":0' <<<"$json"
 
 # Break the checksum of group 0's first bitmap block (the data area start).
