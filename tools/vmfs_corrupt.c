@@ -23,7 +23,8 @@
  *   alias=NAME     a second name NAME, in the root, for directory PATH -> DIR_LINKED_TWICE
  *   bitmap-crc     flip a byte of its group's first bitmap block -> RG_UNREADABLE
  *   node-crc       flip a byte of the first node of its extent tree (a file
- *                  with more extents than its descriptor holds) -> TREE_UNREADABLE
+ *                  with more extents than its descriptor holds) -> TREE_UNREADABLE,
+ *                  or of a big directory's entry tree -> DIR_UNREADABLE
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
  */
 #include <stdio.h>

@@ -26,6 +26,7 @@ declare -A damage=(
 	[dir_parent]="d parent-self"
 	[dir_linked_twice]="d alias=again"
 	[tree_unreadable]="frag node-crc"
+	[dir_unreadable]="big node-crc"
 	[rg_unreadable]="d/f bitmap-crc"
 )
 cases=("$@")
@@ -41,6 +42,8 @@ head -c $((3 << 20)) /dev/zero | tr '\0' 'x' >"$work/m/d/f"
 echo small >"$work/m/small"
 ln "$work/m/d/f" "$work/m/link"
 setfattr -n user.case -v base "$work/m/small"
+mkdir "$work/m/big"	# a directory that outgrows its descriptor into tree nodes
+for i in $(seq 1 300); do : >"$work/m/big/entry-$i"; done
 for i in $(seq 0 39); do	# a map that outgrows the descriptor into tree nodes
 	dd if=/dev/zero of="$work/m/frag" bs=4k count=1 seek=$((i * 256)) conv=notrunc status=none
 done
