@@ -133,24 +133,16 @@ static int fix_orphan(struct vmfs_vol *vol, const struct vmfs_fix *f)
 /* Every group whose header disagrees with its bitmap gets the bitmap's count. */
 static int recount_groups(struct vmfs_vol *vol, long *applied)
 {
-	uint64_t rg, used;
+	uint64_t rg, was;
 	int err;
 
 	for (rg = 0; rg < vol->vh.rg_count; rg++) {
-		err = vmfs_rg_load(vol, rg);
-		if (err || !vol->rgs[rg].init)
-			continue;	/* unreadable (RG_UNREADABLE stays) or never used */
-		err = vmfs_alloc_count_used(vol, rg, &used);
+		err = vmfs_rg_recount(vol, rg, &was);
 		if (err == -EFSBADCRC || err == -EFSCORRUPTED)
-			continue;	/* a damaged bitmap block: RG_UNREADABLE stays */
-		if (err)
+			continue;	/* a damaged header or bitmap block: RG_UNREADABLE stays */
+		if (err < 0)
 			return err;
-		if (vol->rgs[rg].hdr.free_mblocks == vol->rgs[rg].hdr.mblocks - used)
-			continue;
-		err = vmfs_rg_set_free(vol, rg, vol->rgs[rg].hdr.mblocks - used);
-		if (err)
-			return err;
-		(*applied)++;
+		*applied += err;
 	}
 	return 0;
 }

@@ -666,14 +666,26 @@ int vmfs_rg_ndesc_add(struct vmfs_vol *vol, uint64_t blk, int delta)
 	return rg_hdr_write(vol, &vol->rgs[rg]);
 }
 
-/* Used mblocks of group @rg, counted in its bitmap. */
-int vmfs_alloc_count_used(struct vmfs_vol *vol, uint64_t rg, uint64_t *used)
+/*
+ * vmfs_rg_recount - make group @rg's free count what its bitmap says.
+ * Returns 1 when it was wrong (*was_free: what the header said), 0 when it
+ * was right or the group was never used, or an error (a bitmap block that
+ * does not verify: -EFSBADCRC / -EFSCORRUPTED).
+ */
+int vmfs_rg_recount(struct vmfs_vol *vol, uint64_t rg, uint64_t *was_free)
 {
 	struct vmfs_rg_state *rs = &vol->rgs[rg];
-	uint64_t first;
+	uint64_t used, first;
 	int err = vmfs_rg_load(vol, rg);
 
-	return err ? err : bm_scan(vol, rs, 0, rs->hdr.mblocks, used, &first);
+	if (err || !rs->init)
+		return err;
+	err = bm_scan(vol, rs, 0, rs->hdr.mblocks, &used, &first);
+	if (err || rs->hdr.free_mblocks == rs->hdr.mblocks - used)
+		return err;
+	*was_free = rs->hdr.free_mblocks;
+	err = vmfs_rg_set_free(vol, rg, rs->hdr.mblocks - used);
+	return err ? err : 1;
 }
 
 /* Set group @rg's free count (recovery: what its bitmap says). */

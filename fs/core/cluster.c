@@ -216,9 +216,19 @@ static int sync_pending(struct vmfs_vol *vol, bool all)
 /* Another host had the volume lock: nothing we cached of its metadata is known good. */
 static void drop_shared_caches(struct vmfs_vol *vol)
 {
+	vmfs_bc_drop_clean(vol);
+	vmfs_cluster_forget_decoded(vol);
+}
+
+/*
+ * Another host changed metadata (under vol->lock): what we decoded of it,
+ * the headers of groups we do not hold, the free count and descriptors we
+ * do not hold locked, is read again when next used.
+ */
+void vmfs_cluster_forget_decoded(struct vmfs_vol *vol)
+{
 	uint64_t i;
 
-	vmfs_bc_drop_clean(vol);
 	for (i = 0; i < vol->vh.rg_count; i++)
 		vol->rgs[i].loaded &= vol->rgs[i].held;	/* ours: nobody else changed them */
 	vol->free_known = false;
@@ -562,6 +572,7 @@ static void *keeper_main(void *arg)
 		}
 		/* Groups: a host that waits for one holds the volume lock, so answer soon. */
 		if (now - groups_ms >= (vmfs_cluster_shared(vol) ? GROUP_POLL_MS : GROUP_IDLE_POLL_MS) &&
+		    __atomic_load_n(&cl->nheld_rgs, __ATOMIC_RELAXED) &&	/* a peek */
 		    !cl->hb->fenced && lm_hb_may_write(cl->hb)) {
 			pthread_mutex_lock(&vol->lock);
 			vmfs_rg_give_back_some(vol, true, false);

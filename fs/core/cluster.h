@@ -40,6 +40,8 @@ struct vmfs_cluster {
 };
 
 void vmfs_cluster_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Under vol->lock: another host changed metadata; decode what is shared again. */
+void vmfs_cluster_forget_decoded(struct vmfs_vol *vol);
 /* Under vol->lock, before this host gives up a lock: all its changes durable at home. */
 int vmfs_cluster_write_back(struct vmfs_vol *vol);
 /* recover.c */

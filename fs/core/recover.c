@@ -26,7 +26,7 @@ static void forget_block(void *arg, uint64_t blk)
 /* Under vol->lock: replay a host's journal; what it wrote home is read again. */
 static int replay(struct vmfs_vol *vol, const struct vmfs_heartbeat *rec, unsigned slot)
 {
-	uint64_t n = 0, i;
+	uint64_t n = 0;
 	int err;
 
 	err = vmfs_vol_gate(vol);
@@ -41,10 +41,7 @@ static int replay(struct vmfs_vol *vol, const struct vmfs_heartbeat *rec, unsign
 	if (n) {
 		vmfs_cluster_log(LOG_NOTICE, "replayed %" PRIu64 " metadata blocks from the journal "
 				 "of heartbeat slot %u", n, slot);
-		for (i = 0; i < vol->vh.rg_count; i++)
-			vol->rgs[i].loaded = false;
-		vol->free_known = false;
-		vol->epoch++;	/* descriptors are decoded again */
+		vmfs_cluster_forget_decoded(vol);	/* the blocks themselves were forgotten */
 	}
 	return 0;
 }
@@ -142,7 +139,7 @@ int vmfs_cluster_recover(struct vmfs_vol *vol, struct lm_lock_owner dead)
 			continue;
 		}
 		if (!err)
-			err = vmfs_rg_recount(vol, rg, &fixed);
+			err = vmfs_rg_recount_logged(vol, rg, &fixed);
 		if (!err) {
 			vol->rgs[rg].give_back = true;
 			checked++;

@@ -108,26 +108,17 @@ static int acquire_group(struct vmfs_vol *vol, uint64_t rg, bool wait, struct vm
  * Under the group's lock, after its holder died: the bitmap is what it
  * wrote back; make the header's free count agree with it.
  */
-int vmfs_rg_recount(struct vmfs_vol *vol, uint64_t rg, bool *fixed)
+int vmfs_rg_recount_logged(struct vmfs_vol *vol, uint64_t rg, bool *fixed)
 {
-	struct vmfs_rg_state *rs = &vol->rgs[rg];
-	uint64_t used;
-	int err;
+	uint64_t was = 0;
+	int err = vmfs_rg_recount(vol, rg, &was);
 
-	*fixed = false;
-	err = vmfs_rg_load(vol, rg);
-	if (err || !rs->init)
-		return err;
-	err = vmfs_alloc_count_used(vol, rg, &used);
-	if (err)
-		return err;
-	if (rs->hdr.mblocks - used == rs->hdr.free_mblocks)
-		return 0;
-	vmfs_cluster_log(LOG_WARNING, "resource group %" PRIu64 ": header said %" PRIu64
-			 " free mblocks, the bitmap %" PRIu64 "; fixed", rg, rs->hdr.free_mblocks,
-			 rs->hdr.mblocks - used);
-	*fixed = true;
-	return vmfs_rg_set_free(vol, rg, rs->hdr.mblocks - used);
+	*fixed = err == 1;
+	if (*fixed)
+		vmfs_cluster_log(LOG_WARNING, "resource group %" PRIu64 ": header said %" PRIu64
+				 " free mblocks, the bitmap %" PRIu64 "; fixed", rg, was,
+				 vol->rgs[rg].hdr.free_mblocks);
+	return err < 0 ? err : 0;
 }
 
 /*
@@ -188,7 +179,7 @@ int vmfs_rg_own(struct vmfs_vol *vol, uint64_t rg, bool wait)
 	rs->lk_known = false;
 	err = vmfs_rg_load(vol, rg);
 	if (!err && broken.slot != LM_NOBODY)
-		err = vmfs_rg_recount(vol, rg, &fixed);
+		err = vmfs_rg_recount_logged(vol, rg, &fixed);
 	return err;
 }
 

@@ -164,14 +164,14 @@ int vmfs_alloc_next_used(struct vmfs_vol *vol, uint64_t from, uint64_t *start, u
 int vmfs_rg_ndesc_add(struct vmfs_vol *vol, uint64_t blk, int delta);
 int vmfs_rg_load(struct vmfs_vol *vol, uint64_t rg);
 int vmfs_rg_initialise(struct vmfs_vol *vol, struct vmfs_rg_state *rs);
-int vmfs_alloc_count_used(struct vmfs_vol *vol, uint64_t rg, uint64_t *used);
+int vmfs_rg_recount(struct vmfs_vol *vol, uint64_t rg, uint64_t *was_free);
 int vmfs_rg_set_free(struct vmfs_vol *vol, uint64_t rg, uint64_t free_mblocks);
 
 /* rglock.c: resource group locks on a volume shared by several hosts. */
 #define VMFS_GROUP_IDLE_MS 10000	/* a group unused this long is given back */
 #define VMFS_GROUP_BRIEF_MS 5		/* ... a full or waited-for one after this */
 int vmfs_rg_own(struct vmfs_vol *vol, uint64_t rg, bool wait);
-int vmfs_rg_recount(struct vmfs_vol *vol, uint64_t rg, bool *fixed);
+int vmfs_rg_recount_logged(struct vmfs_vol *vol, uint64_t rg, bool *fixed);
 void vmfs_rg_give_back_some(struct vmfs_vol *vol, bool look_wanted, bool all);
 
 /* btree.c */
