@@ -45,6 +45,7 @@ struct checker {
 	bool silent;
 	struct claim *leaks;
 	size_t nleaks, capleaks;
+	struct vmfs_dirent *batch;	/* PREFETCH entries of one directory (check_tree) */
 };
 
 static void vreport(struct checker *c, enum vmfs_problem pr, const char *fmt, va_list ap)
@@ -276,161 +277,210 @@ static int pass_groups(struct checker *c)
 	return claim_journals(c);
 }
 
-static int claim_node(void *arg, uint64_t blk, unsigned level)
-{
-	struct checker *c = arg;
+/*
+ * One tree of a descriptor (its extent map, directory entries or xattrs),
+ * walked with vmfs_bt_salvage so that a damaged node costs only what
+ * hangs below it: the rest is checked and claimed, and the repair
+ * rebuilds the tree from the same records.
+ */
+enum tree_kind { TREE_EXTENTS, TREE_ENTRIES, TREE_XATTRS };
 
-	(void)level;
-	return claim(c, blk, 1, c->queue[c->qhead - 1], "tree node");
-}
+#define PREFETCH 256		/* descriptors read ahead at once, in parallel */
 
-static int claim_xval(void *arg, uint64_t blk)
-{
-	struct checker *c = arg;
-
-	return claim(c, blk, 1, c->queue[c->qhead - 1], "xattr value");
-}
-
-struct extent_walk {
+struct tree_walk {
 	struct checker *c;
 	struct vmfs_inode *ip;
-	uint64_t total;
+	enum tree_kind kind;
+	uint64_t total;			/* extents: mblocks mapped; entries: entries */
+	uint64_t lost;			/* subtrees and records that do not read */
+	struct vmfs_dirent *batch;	/* entries waiting for their descriptors */
+	size_t nbatch;
 };
 
-/* One extent of a file: its bounds, then its claim. */
-static int check_extent(void *arg, const struct vmfs_extent *e)
+static enum vmfs_problem tree_problem(const struct tree_walk *w)
 {
-	struct extent_walk *w = arg;
-	struct vmfs_vol *vol = w->c->vol;
+	return w->kind == TREE_ENTRIES ? PR_DIR_UNREADABLE : PR_TREE_UNREADABLE;
+}
+
+static const char *tree_name(const struct tree_walk *w)
+{
+	return w->kind == TREE_EXTENTS ? "extent map" :
+	       w->kind == TREE_ENTRIES ? "entries" : "xattrs";
+}
+
+static int walk_node(void *arg, uint64_t blk, unsigned level)
+{
+	struct tree_walk *w = arg;
+
+	(void)level;
+	return claim(w->c, blk, 1, w->ip->ino, "tree node");
+}
+
+static int walk_lost(void *arg, uint64_t blk, uint64_t key)
+{
+	struct tree_walk *w = arg;
+
+	w->lost++;
+	if (blk)
+		report(w->c, tree_problem(w), "%s of descriptor %llu: node at mblock %llu "
+		       "(keys from %llu) unreadable", tree_name(w), (unsigned long long)w->ip->ino,
+		       (unsigned long long)blk, (unsigned long long)key);
+	else
+		report(w->c, tree_problem(w), "%s of descriptor %llu: root unreadable",
+		       tree_name(w), (unsigned long long)w->ip->ino);
+	return 0;
+}
+
+static void record_lost(struct tree_walk *w, uint64_t key)
+{
+	w->lost++;
+	report(w->c, tree_problem(w), "%s of descriptor %llu: record %llu does not decode",
+	       tree_name(w), (unsigned long long)w->ip->ino, (unsigned long long)key);
+}
+
+/* One extent of a file: its bounds, then its claim. */
+static int check_extent(struct tree_walk *w, const struct vmfs_extent *e)
+{
+	struct checker *c = w->c;
 	int err;
 
 	w->total += e->len;
-	if (!vmfs_ext_in_volume(vol, e)) {
-		report_fix_named(w->c, PR_EXTENT_OUTSIDE, w->ip->ino, e->lstart, e->len, NULL,
+	if (!vmfs_ext_in_volume(c->vol, e)) {
+		report_fix_named(c, PR_EXTENT_OUTSIDE, w->ip->ino, e->lstart, e->len, NULL,
 				 "file %llu logical %llu -> %llu+%u", (unsigned long long)w->ip->ino,
 				 (unsigned long long)e->lstart, (unsigned long long)e->pstart, e->len);
 		return 0;
 	}
-	err = claim(w->c, e->pstart, e->len, w->ip->ino, "data");
+	err = claim(c, e->pstart, e->len, w->ip->ino, "data");
 	if (!err)
-		w->c->claims[w->c->nclaims - 1].lstart = e->lstart;
+		c->claims[c->nclaims - 1].lstart = e->lstart;
 	return err;
 }
 
-/* The extents of a file: claims, bounds, and the allocated count. */
-static int check_extents(struct checker *c, struct vmfs_inode *ip)
+/*
+ * One directory entry: references, types, parents; subdirectories queued.
+ * Entries of the table move when it grows: look them up again after ient_get.
+ */
+static int check_entry(struct checker *c, struct vmfs_inode *dp, const struct vmfs_dirent *ent)
 {
-	struct extent_walk w = { .c = c, .ip = ip };
-	uint64_t pos = UINT64_MAX;	/* set when the map itself fails */
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_inode *cp;
+	struct ient *ce;
 	int err;
 
-	err = vmfs_ext_walk(c->vol, ip, check_extent, &w, &pos);
-	if (err && pos != UINT64_MAX) {
-		report(c, PR_TREE_UNREADABLE, "file %llu extent map at mblock %llu: %s",
-		       (unsigned long long)ip->ino, (unsigned long long)pos, strerror(-err));
+	err = vmfs_inode_get(vol, ent->ino, &cp);
+	if (err) {
+		report_fix_named(c, PR_DESC_UNREADABLE, dp->ino, 0, 0, ent->name,
+				 "'%s' in directory %llu -> %llu: %s", ent->name,
+				 (unsigned long long)dp->ino, (unsigned long long)ent->ino,
+				 strerror(-err));
 		return 0;
 	}
-	if (err)
-		return err;
-	if (w.total != ip->d.alloc_mblocks)
-		report_fix(c, PR_ALLOC_COUNT, ip->ino, w.total, "file %llu has %llu, extents hold %llu",
-		       (unsigned long long)ip->ino, (unsigned long long)ip->d.alloc_mblocks,
-		       (unsigned long long)w.total);
+	ce = ient_get(c, ent->ino);
+	if (!ce) {
+		err = -ENOMEM;
+		goto out;
+	}
+	ce->refs++;
+	if (ent->type != vmfs_mode_to_dt(cp->d.mode))
+		report_fix_named(c, PR_DIRENT_TYPE, dp->ino, ent->ino, vmfs_mode_to_dt(cp->d.mode),
+				 ent->name, "'%s' in directory %llu", ent->name,
+				 (unsigned long long)dp->ino);
+	if (S_ISDIR(cp->d.mode) && ++ce->dir_names > 1) {
+		/* A second name: removed by the repair, so not a subdirectory here. */
+		report_fix_named(c, PR_DIR_LINKED_TWICE, dp->ino, ent->ino, 0, ent->name,
+				 "directory %llu, again as '%s' in %llu",
+				 (unsigned long long)ent->ino, ent->name, (unsigned long long)dp->ino);
+	} else if (S_ISDIR(cp->d.mode)) {
+		struct ient *de = ient_get(c, dp->ino);
+
+		if (!de) {
+			err = -ENOMEM;
+			goto out;
+		}
+		de->subdirs++;
+		ce = ient_get(c, ent->ino);	/* the table may have moved */
+		if (cp->d.parent != dp->ino)
+			report_fix(c, PR_DIR_PARENT, ent->ino, dp->ino,
+				   "directory %llu ('%s') says %llu, is in %llu",
+				   (unsigned long long)ent->ino, ent->name,
+				   (unsigned long long)cp->d.parent, (unsigned long long)dp->ino);
+	}
+	if (!ce->visited) {
+		ce->visited = true;
+		err = enqueue(c, ent->ino);
+	}
+out:
+	if (cp != dp)
+		vmfs_inode_forget(vol, cp);
+	return err;
+}
+
+/* The entries gathered so far: their descriptors read ahead together, then checked. */
+static int flush_entries(struct tree_walk *w)
+{
+	uint64_t inos[PREFETCH];
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < w->nbatch; i++)
+		inos[i] = w->batch[i].ino;
+	vmfs_bc_prefetch(w->c->vol, inos, w->nbatch, VMFS_MAGIC_DESC);	/* only a speed-up */
+	for (i = 0; i < w->nbatch && !err; i++)
+		err = check_entry(w->c, w->ip, &w->batch[i]);
+	w->nbatch = 0;
+	return err;
+}
+
+static int walk_rec(void *arg, uint64_t key, const void *val, size_t vlen)
+{
+	struct tree_walk *w = arg;
+	struct vmfs_extent e;
+	uint64_t remote;
+
+	switch (w->kind) {
+	case TREE_EXTENTS:
+		if (vmfs_extent_val_decode(val, vlen, key, &e) != 0)
+			break;
+		return check_extent(w, &e);
+	case TREE_ENTRIES:
+		if (vmfs_dirent_decode(val, vlen, key, &w->batch[w->nbatch]) != 0)
+			break;
+		w->total++;
+		return ++w->nbatch == PREFETCH ? flush_entries(w) : 0;
+	case TREE_XATTRS:
+		if (vmfs_xattr_decode_remote(val, vlen, &remote) != 0)
+			break;
+		return remote ? claim(w->c, remote, 1, w->ip->ino, "xattr value") : 0;
+	}
+	record_lost(w, key);
 	return 0;
 }
 
-/*
- * A directory's entries: references, types, parents; subdirectories queued.
- * Entries of the table move when it grows: look them up again after ient_get.
- */
-#define PREFETCH 256		/* descriptors read ahead at once, in parallel */
-
-/* Read the descriptors of the next PREFETCH entries from @key; *until: past them. */
-static void prefetch_entries(struct checker *c, struct vmfs_inode *dp, uint64_t key,
-			     uint64_t *until)
+/* Walk one tree of @ip: claims, checks, and the counts it must agree with. */
+static int check_tree(struct checker *c, struct vmfs_inode *ip, enum tree_kind kind)
 {
-	uint64_t inos[PREFETCH];
-	struct vmfs_dirent ent;
-	size_t n = 0;
-
-	while (n < PREFETCH && vmfs_dir_next(c->vol, dp, key, &ent) == 0) {
-		inos[n++] = ent.ino;
-		key = ent.key + 1;
-	}
-	*until = n < PREFETCH ? UINT64_MAX : key;
-	vmfs_bc_prefetch(c->vol, inos, n, VMFS_MAGIC_DESC);	/* only a speed-up */
-}
-
-static int check_entries(struct checker *c, struct vmfs_inode *dp)
-{
-	struct vmfs_vol *vol = c->vol;
-	struct vmfs_dirent ent;
-	struct vmfs_inode *cp;
-	struct ient *ce;
-	uint64_t key = 0, count = 0, until = 0;
+	struct tree_walk w = { .c = c, .ip = ip, .kind = kind, .batch = c->batch };
+	struct vmfs_bt_visit v = { walk_node, walk_rec, walk_lost, &w };
+	struct vmfs_bt bt = kind == TREE_XATTRS ? vmfs_inode_xattr_bt(ip) : vmfs_inode_data_bt(ip);
 	int err;
 
-	for (;;) {
-		if (key >= until)
-			prefetch_entries(c, dp, key, &until);
-		err = vmfs_dir_next(vol, dp, key, &ent);
-		if (err == -ENOENT)
-			break;
-		if (err) {
-			report(c, PR_DIR_UNREADABLE, "directory %llu after key %llu: %s",
-			       (unsigned long long)dp->ino, (unsigned long long)key, strerror(-err));
-			return 0;
-		}
-		count++;
-		key = ent.key + 1;
-		err = vmfs_inode_get(vol, ent.ino, &cp);
-		if (err) {
-			report_fix_named(c, PR_DESC_UNREADABLE, dp->ino, 0, 0, ent.name,
-					 "'%s' in directory %llu -> %llu: %s", ent.name,
-					 (unsigned long long)dp->ino, (unsigned long long)ent.ino,
-					 strerror(-err));
-			continue;
-		}
-		ce = ient_get(c, ent.ino);
-		if (!ce)
-			return -ENOMEM;
-		ce->refs++;
-		if (ent.type != vmfs_mode_to_dt(cp->d.mode))
-			report_fix_named(c, PR_DIRENT_TYPE, dp->ino, ent.ino,
-					 vmfs_mode_to_dt(cp->d.mode), ent.name,
-					 "'%s' in directory %llu", ent.name, (unsigned long long)dp->ino);
-		if (S_ISDIR(cp->d.mode) && ++ce->dir_names > 1) {
-			/* A second name: removed by the repair, so not a subdirectory here. */
-			report_fix_named(c, PR_DIR_LINKED_TWICE, dp->ino, ent.ino, 0, ent.name,
-					 "directory %llu, again as '%s' in %llu",
-					 (unsigned long long)ent.ino, ent.name,
-					 (unsigned long long)dp->ino);
-		} else if (S_ISDIR(cp->d.mode)) {
-			struct ient *de = ient_get(c, dp->ino);
-
-			if (!de)
-				return -ENOMEM;
-			de->subdirs++;
-			ce = ient_get(c, ent.ino);	/* the table may have moved */
-			if (cp->d.parent != dp->ino)
-				report_fix(c, PR_DIR_PARENT, ent.ino, dp->ino,
-					   "directory %llu ('%s') says %llu, is in %llu",
-					   (unsigned long long)ent.ino, ent.name,
-					   (unsigned long long)cp->d.parent, (unsigned long long)dp->ino);
-		}
-		if (!ce->visited) {
-			ce->visited = true;
-			err = enqueue(c, ent.ino);
-			if (err)
-				return err;
-		}
-		if (cp != dp)
-			vmfs_inode_forget(vol, cp);
-	}
-	if (count != dp->d.nentries)
-		report_fix(c, PR_DIR_COUNT, dp->ino, count, "directory %llu says %llu, holds %llu",
-		       (unsigned long long)dp->ino, (unsigned long long)dp->d.nentries,
-		       (unsigned long long)count);
+	err = vmfs_bt_salvage(c->vol, &bt, &v);
+	if (!err && w.nbatch)
+		err = flush_entries(&w);
+	if (err)
+		return err;
+	if (w.lost)	/* one rebuild of the whole tree */
+		keep_fix(c, (struct vmfs_fix){ tree_problem(&w), ip->ino, kind == TREE_XATTRS, 0,
+					       NULL, 0 }, NULL);
+	if (kind == TREE_EXTENTS && w.total != ip->d.alloc_mblocks)
+		report_fix(c, PR_ALLOC_COUNT, ip->ino, w.total, "file %llu has %llu, extents hold %llu",
+			   (unsigned long long)ip->ino, (unsigned long long)ip->d.alloc_mblocks,
+			   (unsigned long long)w.total);
+	if (kind == TREE_ENTRIES && w.total != ip->d.nentries)
+		report_fix(c, PR_DIR_COUNT, ip->ino, w.total, "directory %llu says %llu, holds %llu",
+			   (unsigned long long)ip->ino, (unsigned long long)ip->d.nentries,
+			   (unsigned long long)w.total);
 	return 0;
 }
 
@@ -439,7 +489,6 @@ static int check_inode(struct checker *c, uint64_t ino)
 {
 	struct vmfs_vol *vol = c->vol;
 	struct vmfs_inode *ip;
-	struct vmfs_bt bt;
 	struct ient *e;
 	uint64_t rg;
 	int err;
@@ -448,8 +497,10 @@ static int check_inode(struct checker *c, uint64_t ino)
 	if (err)
 		return 0;	/* reported by the entry that led here */
 	e = ient_get(c, ino);
-	if (!e)
+	if (!e) {
+		vmfs_inode_forget(vol, ip);
 		return -ENOMEM;
+	}
 	e->is_dir = S_ISDIR(ip->d.mode);
 	e->nlink_disk = ip->d.nlink;
 	e->parent_field = ip->d.parent;
@@ -463,21 +514,10 @@ static int check_inode(struct checker *c, uint64_t ino)
 	if (rg < vol->vh.rg_count)
 		c->ndesc[rg]++;
 	err = claim(c, ino - 1, 2, ino, "descriptor");
-	if (!err && ip->d.data_fmt == VMFS_FMT_BTREE) {
-		bt = vmfs_inode_data_bt(ip);
-		if (vmfs_bt_walk_nodes(vol, &bt, claim_node, c) != 0)
-			report(c, e->is_dir ? PR_DIR_UNREADABLE : PR_TREE_UNREADABLE,
-			       "descriptor %llu", (unsigned long long)ino);
-		else
-			err = e->is_dir ? check_entries(c, ip) : check_extents(c, ip);
-	}
-	if (!err && ip->d.xattr_fmt == VMFS_FMT_BTREE) {
-		bt = vmfs_inode_xattr_bt(ip);
-		if (vmfs_bt_walk_nodes(vol, &bt, claim_node, c) != 0 ||
-		    vmfs_xattr_value_blocks(vol, ip, claim_xval, c) != 0)
-			report(c, PR_TREE_UNREADABLE, "xattrs of descriptor %llu",
-			       (unsigned long long)ino);
-	}
+	if (!err && ip->d.data_fmt == VMFS_FMT_BTREE)
+		err = check_tree(c, ip, e->is_dir ? TREE_ENTRIES : TREE_EXTENTS);
+	if (!err && ip->d.xattr_fmt == VMFS_FMT_BTREE)
+		err = check_tree(c, ip, TREE_XATTRS);
 	vmfs_inode_forget(vol, ip);
 	return err;
 }
@@ -770,9 +810,11 @@ int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 
 	c.ndesc = calloc(vol->vh.rg_count, sizeof(*c.ndesc));
 	c.bad_rg = calloc(vol->vh.rg_count, sizeof(*c.bad_rg));
-	if (!c.ndesc || !c.bad_rg) {
+	c.batch = malloc(PREFETCH * sizeof(*c.batch));
+	if (!c.ndesc || !c.bad_rg || !c.batch) {
 		free(c.ndesc);
 		free(c.bad_rg);
+		free(c.batch);
 		return -ENOMEM;
 	}
 	pthread_mutex_lock(&vol->lock);
@@ -803,5 +845,6 @@ int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 	free(c.queue);
 	free(c.ndesc);
 	free(c.bad_rg);
+	free(c.batch);
 	return err;
 }

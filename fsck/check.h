@@ -4,8 +4,8 @@
  * run it after any workload: passes over the volume header, resource
  * groups, descriptors with their extent / directory / xattr trees,
  * directory entries and link counts, and bitmaps against what the files
- * claim. Each problem is a named entry of one table (problems.c). This
- * version finds and reports; repairs come with the journal (issue 4).
+ * claim. Each problem is a named entry of one table (problems.c), with
+ * its repair (repair.c).
  */
 #ifndef VMFS_FSCK_CHECK_H
 #define VMFS_FSCK_CHECK_H
@@ -57,7 +57,8 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
  * the group and either (c = 0) its descriptor count, to rebuild it, or a
  * run [b, b + c) that files claim in it; BLOCK_TWICE the file whose data
  * claims the mblocks [b, b + c) another owner claims too, in its extent at
- * logical @d.
+ * logical @d; TREE_UNREADABLE, DIR_UNREADABLE the descriptor and which of
+ * its trees (b = 1 the xattrs, 0 the extent map or entries).
  */
 struct vmfs_fix {
 	enum vmfs_problem pr;

@@ -154,39 +154,51 @@ static void summary(const char *target, const struct vmfs_check_report *rep)
 	       total == 1 ? "" : "s");
 }
 
-/* Repair what the first check found, then check again. Returns the exit code. */
+#define REPAIR_ROUNDS 3	/* a rebuilt tree shows what it lost to the next check */
+
+/*
+ * Repair what the first check found, then check again; while that check
+ * finds more (what a rebuilt tree lost, say), repair that too, for at most
+ * REPAIR_ROUNDS rounds. Returns the exit code.
+ */
 static int repair(const char *target, struct vmfs_vol *vol, struct vmfs_check_report *rep,
 		  bool json)
 {
-	struct vmfs_check_report again = { .max_lines = rep->max_lines };
-	long applied;
-	int err;
+	long applied, total_applied = 0;
+	int round, err;
 
-	applied = vmfs_repair(vol, rep);
-	err = applied < 0 ? (int)applied : vmfs_vol_sync(vol);
-	if (err) {
-		fprintf(stderr, "fsck.vmfs: %s: repairing failed: %s\n", target, strerror(-err));
-		return FSCK_ERROR;
-	}
-	if (!applied) {
+	for (round = 1;; round++) {
+		struct vmfs_check_report again = { .max_lines = rep->max_lines,
+						   .want_fixes = round < REPAIR_ROUNDS };
+
+		applied = vmfs_repair(vol, rep);
+		err = applied < 0 ? (int)applied : vmfs_vol_sync(vol);
+		if (err) {
+			fprintf(stderr, "fsck.vmfs: %s: repairing failed: %s\n", target,
+				strerror(-err));
+			return FSCK_ERROR;
+		}
+		if (!applied) {
+			if (!json)
+				printf("%s: no repair for what was found; nothing was changed\n",
+				       target);
+			return total_applied ? FSCK_UNCORRECTED | FSCK_REPAIRED : FSCK_UNCORRECTED;
+		}
+		total_applied += applied;
 		if (!json)
-			printf("%s: no repair for what was found; nothing was changed\n", target);
-		return FSCK_UNCORRECTED;
+			printf("%s: %ld repair%s made; checking again\n", target, applied,
+			       applied == 1 ? "" : "s");
+		if (check(target, vol, &again, json))
+			return FSCK_ERROR;
+		vmfs_check_report_release(rep);
+		*rep = again;
+		if (!json)
+			summary(target, rep);
+		if (!vmfs_check_total(rep))
+			return FSCK_REPAIRED;
+		if (round == REPAIR_ROUNDS)
+			return FSCK_UNCORRECTED | FSCK_REPAIRED;
 	}
-	if (!json)
-		printf("%s: %ld repair%s made; checking again\n", target, applied,
-		       applied == 1 ? "" : "s");
-	if (check(target, vol, &again, json))
-		return FSCK_ERROR;
-	vmfs_check_report_release(rep);
-	*rep = (struct vmfs_check_report){ .files = again.files, .dirs = again.dirs,
-					   .others = again.others,
-					   .used_mblocks = again.used_mblocks };
-	memcpy(rep->found, again.found, sizeof(rep->found));
-	vmfs_check_report_release(&again);
-	if (!json)
-		summary(target, rep);
-	return vmfs_check_total(rep) ? FSCK_UNCORRECTED : applied ? FSCK_REPAIRED : FSCK_OK;
 }
 
 int main(int argc, char **argv)

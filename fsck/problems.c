@@ -17,7 +17,8 @@ const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 	[PR_DIRENT_TYPE] = { "DIRENT_TYPE", "directory entry type differs from the file's mode",
 		"set the entry type from the mode" },
 	[PR_DIR_UNREADABLE] = { "DIR_UNREADABLE", "directory tree unreadable",
-		NULL },
+		"rebuild the tree from the entries that read; the files of those lost go to "
+		"/lost+found" },
 	[PR_DIR_COUNT] = { "DIR_COUNT", "directory entry count differs from the entries found",
 		"set the count" },
 	[PR_DIR_PARENT] = { "DIR_PARENT", "directory's parent is not the directory holding it",
@@ -26,7 +27,8 @@ const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 		"remove the extra names" },
 	[PR_NLINK] = { "NLINK", "link count differs from the names found", "set the link count" },
 	[PR_TREE_UNREADABLE] = { "TREE_UNREADABLE", "extent or xattr tree unreadable",
-		NULL },
+		"rebuild the tree from the records that read; what was lost becomes a hole "
+		"(extents) or is gone (xattrs), its mblocks freed" },
 	[PR_EXTENT_OUTSIDE] = { "EXTENT_OUTSIDE", "extent lies outside the data area",
 		"remove the extent (a hole)" },
 	[PR_ALLOC_COUNT] = { "ALLOC_COUNT", "allocated block count differs from the extents",

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Repairs of fsck.vmfs -p / -y (problems.c names each): applied after a
- * whole check, in an order that keeps every step safe: descriptor fields,
- * directory entries and extents outside the volume first, then the bitmaps (blocks in use marked used before any leaked
- * block is freed), then the group counters, recounted from the bitmaps as
- * they are now, then the orphans named in /lost+found, and last the
- * backup header. Everything goes through the
- * block cache and is written back at the end by the caller.
+ * whole check, in an order that keeps every step safe: groups rebuilt,
+ * blocks in use marked used, unreadable trees rebuilt from what can be
+ * read of them (they may allocate: the bitmaps hold every claimed block by
+ * then), descriptor fields, directory entries and extents outside the
+ * volume, then leaked blocks freed, the group counters recounted from the
+ * bitmaps as they are now, the orphans named in /lost+found, and last the
+ * backup header. Everything goes through the block cache and is written
+ * back at the end by the caller.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +279,30 @@ static int fix_twice(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	return err;
 }
 
+/*
+ * A tree with nodes or records that do not read: made anew from those that
+ * do (@f->b: 1 the xattrs, 0 the extent map or entries). What was lost is
+ * found by the next check: mblocks nobody owns, files nobody names.
+ */
+static int fix_tree(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_inode *ip;
+	long lost;
+	int err = vmfs_inode_get(vol, f->a, &ip);
+
+	if (err)
+		return err;
+	if (f->b)
+		lost = vmfs_xattr_rebuild(vol, ip);
+	else if (S_ISDIR(ip->d.mode))
+		lost = vmfs_dir_rebuild(vol, ip);
+	else
+		lost = vmfs_ext_rebuild(vol, ip);
+	if (lost >= 0)
+		vmfs_inode_dirty(vol, ip);
+	return lost < 0 ? (int)lost : 0;
+}
+
 static int fix_mark_used(struct vmfs_vol *vol, const struct vmfs_fix *f)
 {
 	return vmfs_alloc_mark_used(vol, f->a, f->b);
@@ -288,10 +314,12 @@ static int fix_free(struct vmfs_vol *vol, const struct vmfs_fix *f)
 }
 
 /*
- * Which repair, in which step: 0 groups rebuilt; 1 descriptors, entries
- * and extents; 2 blocks in use; 3 leaked blocks; 4 descriptor counts; 5
- * orphans into /lost+found and copies of blocks claimed twice (which
- * allocate, so after every bitmap is right). The group free counts and the backup header follow all of them.
+ * Which repair, in which step: 0 groups rebuilt; 1 blocks in use; 2 trees
+ * rebuilt (which allocate, so after every claimed block is marked); 3
+ * descriptors, entries and extents; 4 leaked blocks; 5 descriptor counts;
+ * 6 orphans into /lost+found and copies of blocks claimed twice (which
+ * allocate too). The group free counts and the backup header follow all
+ * of them.
  */
 static const struct {
 	enum vmfs_problem pr;
@@ -299,26 +327,31 @@ static const struct {
 	int (*fix)(struct vmfs_vol *vol, const struct vmfs_fix *f);	/* 1: nothing to do */
 } steps[] = {
 	{ PR_RG_UNREADABLE, 0, fix_rebuild_group },
-	{ PR_ALLOC_COUNT, 1, fix_desc },
-	{ PR_NLINK, 1, fix_desc },
-	{ PR_DIR_COUNT, 1, fix_desc },
-	{ PR_DIR_PARENT, 1, fix_desc },
-	{ PR_DIR_LINKED_TWICE, 1, fix_entry },
-	{ PR_DESC_UNREADABLE, 1, fix_entry },
-	{ PR_DIRENT_TYPE, 1, fix_entry },
-	{ PR_EXTENT_OUTSIDE, 1, fix_extent },
-	{ PR_BLOCK_FREE, 2, fix_mark_used },
-	{ PR_RG_UNREADABLE, 2, fix_group_run },
-	{ PR_BLOCK_LEAKED, 3, fix_free },
-	{ PR_RG_NDESC, 4, fix_ndesc },
-	{ PR_ORPHAN, 5, fix_orphan },
-	{ PR_BLOCK_TWICE, 5, fix_twice },
+	{ PR_BLOCK_FREE, 1, fix_mark_used },
+	{ PR_RG_UNREADABLE, 1, fix_group_run },
+	{ PR_TREE_UNREADABLE, 2, fix_tree },
+	{ PR_DIR_UNREADABLE, 2, fix_tree },
+	{ PR_ALLOC_COUNT, 3, fix_desc },
+	{ PR_NLINK, 3, fix_desc },
+	{ PR_DIR_COUNT, 3, fix_desc },
+	{ PR_DIR_PARENT, 3, fix_desc },
+	{ PR_DIR_LINKED_TWICE, 3, fix_entry },
+	{ PR_DESC_UNREADABLE, 3, fix_entry },
+	{ PR_DIRENT_TYPE, 3, fix_entry },
+	{ PR_EXTENT_OUTSIDE, 3, fix_extent },
+	{ PR_BLOCK_LEAKED, 4, fix_free },
+	{ PR_RG_NDESC, 5, fix_ndesc },
+	{ PR_ORPHAN, 6, fix_orphan },
+	{ PR_BLOCK_TWICE, 6, fix_twice },
 };
-#define NSTEPS 6
+#define NSTEPS 7
 
 long vmfs_repair(struct vmfs_vol *vol, const struct vmfs_check_report *rep)
 {
-	/* An unreadable tree may own blocks that look leaked: free none then. */
+	/*
+	 * An unreadable tree may own blocks that look leaked: free none, and
+	 * rebuild no group, until a check after the tree's rebuild.
+	 */
 	bool keep_blocks = rep->found[PR_TREE_UNREADABLE] || rep->found[PR_DIR_UNREADABLE];
 	long applied = 0;
 	int step, err = 0;

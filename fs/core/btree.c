@@ -606,3 +606,130 @@ int vmfs_bt_destroy(struct vmfs_vol *vol, struct vmfs_bt *bt)
 		vmfs_inode_dirty(vol, bt->ip);
 	return err;
 }
+
+/*
+ * What can be read of a damaged tree (fsck): every node below the root
+ * that loads, and the records of every leaf whose layout holds; a node
+ * that does not load, or a leaf whose records overrun, is "lost" with
+ * everything below it, and the walk goes on beside it.
+ */
+static int salvage(struct vmfs_vol *vol, struct vmfs_bt *bt, struct node *n, uint64_t blk,
+		   const struct vmfs_bt_visit *v)
+{
+	uint16_t off[MAX_RECS + 1];
+	struct node child;
+	unsigned i;
+	int err = 0;
+
+	if (n->h.level == 0) {
+		if (leaf_offsets(n, off))
+			return v->lost(v->arg, blk, n->h.nrecs ? vmfs_get_le64(n->recs) : 0);
+		for (i = 0; i < n->h.nrecs && !err; i++)
+			err = v->rec(v->arg, vmfs_get_le64(n->recs + off[i]),
+				     n->recs + off[i] + VMFS_BT_LEAF_HDR,
+				     vmfs_get_le16(n->recs + off[i] + 8));
+		return err;
+	}
+	for (i = 0; i < n->h.nrecs && !err; i++) {
+		uint64_t cblk = int_child(n, i);
+
+		if (node_load(vol, bt, cblk, n->h.level - 1u, &child)) {
+			err = v->lost(v->arg, cblk, int_key(n, i));
+			continue;
+		}
+		err = v->node ? v->node(v->arg, cblk, child.h.level) : 0;
+		if (!err)
+			err = salvage(vol, bt, &child, cblk, v);
+		vmfs_bc_put(vol, child.buf);
+	}
+	return err;
+}
+
+/*
+ * vmfs_bt_salvage - visit what can be read of @bt, in key order (@v says
+ * how); a root that does not hold together is lost whole (block 0).
+ * Returns 0 or the first non-zero return of a callback.
+ */
+int vmfs_bt_salvage(struct vmfs_vol *vol, struct vmfs_bt *bt, const struct vmfs_bt_visit *v)
+{
+	struct node root;
+
+	node_root(bt, &root);
+	if (root.h.level > VMFS_BT_MAX_LEVEL || node_check(&root, root.h.level))
+		return v->lost(v->arg, 0, 0);
+	return salvage(vol, bt, &root, 0, v);
+}
+
+struct rebuild {
+	bool (*keep)(uint64_t key, const void *val, size_t vlen);
+	uint8_t *recs;			/* key, vlen, value; one after another */
+	size_t used, cap, nrecs;
+	uint64_t dropped;
+};
+
+static int rebuild_rec(void *arg, uint64_t key, const void *val, size_t vlen)
+{
+	struct rebuild *r = arg;
+	uint8_t *n;
+
+	if (r->keep && !r->keep(key, val, vlen)) {
+		r->dropped++;
+		return 0;
+	}
+	n = vmfs_grow(r->recs, r->used + VMFS_BT_LEAF_HDR + vlen, &r->cap, 1, 65536);
+	if (!n)
+		return -ENOMEM;
+	r->recs = n;
+	vmfs_put_le64(n + r->used, key);
+	vmfs_put_le16(n + r->used + 8, (uint16_t)vlen);
+	memcpy(n + r->used + VMFS_BT_LEAF_HDR, val, vlen);
+	r->used += VMFS_BT_LEAF_HDR + vlen;
+	r->nrecs++;
+	return 0;
+}
+
+static int rebuild_lost(void *arg, uint64_t blk, uint64_t key)
+{
+	struct rebuild *r = arg;
+
+	(void)blk;
+	(void)key;
+	r->dropped++;
+	return 0;
+}
+
+/*
+ * vmfs_bt_rebuild - make @bt anew from what can be read of it: the
+ * records vmfs_bt_salvage finds (and @keep accepts, when not NULL) go into
+ * an empty root, which grows new nodes as it fills. The old nodes are not
+ * freed (nothing says they are only this tree's): they are left for fsck
+ * to find unowned. Returns the number of records and subtrees dropped, or
+ * a negative errno.
+ */
+long vmfs_bt_rebuild(struct vmfs_vol *vol, struct vmfs_bt *bt,
+		     bool (*keep)(uint64_t key, const void *val, size_t vlen))
+{
+	struct rebuild r = { .keep = keep };
+	struct vmfs_bt_visit v = { .rec = rebuild_rec, .lost = rebuild_lost, .arg = &r };
+	size_t at;
+	int err;
+
+	err = vmfs_bt_salvage(vol, bt, &v);
+	if (err)
+		goto out;
+	memset(bt->area, 0, bt->area_len);
+	vmfs_bt_root_init(bt->area, bt->tree_type);
+	if (bt->ip)
+		vmfs_inode_dirty(vol, bt->ip);
+	for (at = 0; at < r.used && !err; at += VMFS_BT_LEAF_HDR + vmfs_get_le16(r.recs + at + 8)) {
+		err = vmfs_bt_insert(vol, bt, vmfs_get_le64(r.recs + at), r.recs + at +
+				     VMFS_BT_LEAF_HDR, vmfs_get_le16(r.recs + at + 8));
+		if (err == -EEXIST || err == -E2BIG) {	/* a key seen twice, a record too big */
+			r.dropped++;
+			err = 0;
+		}
+	}
+out:
+	free(r.recs);
+	return err ? err : (long)r.dropped;
+}

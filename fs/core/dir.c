@@ -27,8 +27,10 @@ uint8_t vmfs_mode_to_dt(uint32_t mode)
 }
 
 
-static int decode_entry(const uint8_t *val, size_t vlen, uint64_t key, struct vmfs_dirent *de)
+int vmfs_dirent_decode(const void *v, size_t vlen, uint64_t key, struct vmfs_dirent *de)
 {
+	const uint8_t *val = v;
+
 	if (vlen < 10 || val[9] == 0 || (size_t)val[9] + 10 != vlen)
 		return -EFSCORRUPTED;
 	de->key = key;
@@ -64,7 +66,7 @@ static int find_name(struct vmfs_vol *vol, struct vmfs_inode *dp, const char *na
 			return err;
 		if (fk > k && *key == UINT64_MAX)
 			*key = k;
-		err = decode_entry(val, vlen, fk, de);
+		err = vmfs_dirent_decode(val, vlen, fk, de);
 		if (err)
 			return err;
 		if (de->namelen == len && memcmp(de->name, name, len) == 0) {
@@ -204,5 +206,25 @@ int vmfs_dir_next(struct vmfs_vol *vol, struct vmfs_inode *dp, uint64_t from_key
 	err = vmfs_bt_lookup_ge(vol, &bt, from_key, &k, val, &vlen);
 	if (err)
 		return err;
-	return decode_entry(val, vlen, k, de);
+	return vmfs_dirent_decode(val, vlen, k, de);
+}
+
+static bool entry_decodes(uint64_t key, const void *val, size_t vlen)
+{
+	struct vmfs_dirent de;
+
+	return vmfs_dirent_decode(val, vlen, key, &de) == 0;
+}
+
+/*
+ * vmfs_dir_rebuild - (fsck) make @dp's entry tree anew from the entries
+ * that can be read of it. Returns the number of entries and subtrees
+ * lost, or a negative errno. The entry count is the caller's.
+ */
+long vmfs_dir_rebuild(struct vmfs_vol *vol, struct vmfs_inode *dp)
+{
+	struct vmfs_bt bt = vmfs_inode_data_bt(dp);
+	int err = check_dir(dp);
+
+	return err ? err : vmfs_bt_rebuild(vol, &bt, entry_decodes);
 }

@@ -262,3 +262,23 @@ int vmfs_ext_verify(struct vmfs_vol *vol, struct vmfs_inode *ip)
 		err = -EFSCORRUPTED;
 	return err;
 }
+
+static bool extent_decodes(uint64_t key, const void *val, size_t vlen)
+{
+	struct vmfs_extent e;
+
+	return vmfs_extent_val_decode(val, vlen, key, &e) == 0;
+}
+
+/*
+ * vmfs_ext_rebuild - (fsck) @ip's extent map anew from the extents that
+ * can be read of it; the mblocks of those lost are not freed (nothing
+ * says whose they are). Returns the number of records and subtrees lost,
+ * or a negative errno. The allocated count is the caller's.
+ */
+long vmfs_ext_rebuild(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_bt bt = vmfs_inode_data_bt(ip);
+
+	return vmfs_bt_rebuild(vol, &bt, extent_decodes);
+}

@@ -196,6 +196,17 @@ bool vmfs_bt_root_leaf_room(struct vmfs_bt *bt, size_t bytes);
 /* Visit every node block of the tree (fsck, statistics). */
 int vmfs_bt_walk_nodes(struct vmfs_vol *vol, struct vmfs_bt *bt,
 		       int (*cb)(void *arg, uint64_t blkno, unsigned level), void *arg);
+/* What can be read of a damaged tree (fsck): see vmfs_bt_salvage. */
+struct vmfs_bt_visit {
+	int (*node)(void *arg, uint64_t blkno, unsigned level);	/* a node that loads; or NULL */
+	int (*rec)(void *arg, uint64_t key, const void *val, size_t vlen);
+	/* A node that does not load (0: the root), lost with its subtree from @key. */
+	int (*lost)(void *arg, uint64_t blkno, uint64_t key);
+	void *arg;
+};
+int vmfs_bt_salvage(struct vmfs_vol *vol, struct vmfs_bt *bt, const struct vmfs_bt_visit *v);
+long vmfs_bt_rebuild(struct vmfs_vol *vol, struct vmfs_bt *bt,
+		     bool (*keep)(uint64_t key, const void *val, size_t vlen));
 
 /* inode.c */
 int vmfs_inode_get(struct vmfs_vol *vol, uint64_t ino, struct vmfs_inode **out);
@@ -234,6 +245,7 @@ int vmfs_ext_mark_unwritten(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_
 int vmfs_ext_walk(struct vmfs_vol *vol, struct vmfs_inode *ip,
 		  int (*cb)(void *arg, const struct vmfs_extent *e), void *arg, uint64_t *at);
 int vmfs_ext_verify(struct vmfs_vol *vol, struct vmfs_inode *ip);
+long vmfs_ext_rebuild(struct vmfs_vol *vol, struct vmfs_inode *ip);
 static inline bool vmfs_ext_in_volume(const struct vmfs_vol *vol, const struct vmfs_extent *e)
 {
 	return e->pstart >= vol->vh.data_start && e->pstart + e->len <= vol->vh.total_mblocks &&
@@ -258,6 +270,8 @@ struct vmfs_dirent {
 int vmfs_dir_next(struct vmfs_vol *vol, struct vmfs_inode *dp, uint64_t from_key,
 		  struct vmfs_dirent *de);
 uint8_t vmfs_mode_to_dt(uint32_t mode);
+int vmfs_dirent_decode(const void *val, size_t vlen, uint64_t key, struct vmfs_dirent *de);
+long vmfs_dir_rebuild(struct vmfs_vol *vol, struct vmfs_inode *dp);
 
 /* xattr.c */
 int vmfs_xattr_get(struct vmfs_vol *vol, struct vmfs_inode *ip, const char *name, void *val,
@@ -270,6 +284,8 @@ int vmfs_xattr_list(struct vmfs_vol *vol, struct vmfs_inode *ip, char *buf, size
 int vmfs_xattr_destroy(struct vmfs_vol *vol, struct vmfs_inode *ip);
 int vmfs_xattr_value_blocks(struct vmfs_vol *vol, struct vmfs_inode *ip,
 			    int (*cb)(void *arg, uint64_t blk), void *arg);
+int vmfs_xattr_decode_remote(const void *val, size_t vlen, uint64_t *remote);
+long vmfs_xattr_rebuild(struct vmfs_vol *vol, struct vmfs_inode *ip);
 
 /* volume.c */
 struct vmfs_mount_opts {

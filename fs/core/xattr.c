@@ -344,3 +344,28 @@ int vmfs_xattr_value_blocks(struct vmfs_vol *vol, struct vmfs_inode *ip,
 
 	return xforeach(vol, ip, value_block_one, &xb);
 }
+
+static bool xrec_decodes(uint64_t key, const void *val, size_t vlen)
+{
+	struct xrec x;
+
+	return xdecode(val, vlen, key, &x) == 0;
+}
+
+/* vmfs_xattr_decode_remote - (fsck) the value block of one record, or 0; -EFSCORRUPTED. */
+int vmfs_xattr_decode_remote(const void *val, size_t vlen, uint64_t *remote)
+{
+	struct xrec x;
+	int err = xdecode(val, vlen, 0, &x);
+
+	*remote = err ? 0 : x.remote;
+	return err;
+}
+
+/* vmfs_xattr_rebuild - (fsck) @ip's xattr tree anew from what can be read; as vmfs_bt_rebuild. */
+long vmfs_xattr_rebuild(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	struct vmfs_bt bt = vmfs_inode_xattr_bt(ip);
+
+	return ip->d.xattr_fmt == VMFS_FMT_BTREE ? vmfs_bt_rebuild(vol, &bt, xrec_decodes) : 0;
+}

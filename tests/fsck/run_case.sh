@@ -4,8 +4,7 @@
 # e2fsprogs' tests: CASE/image.gz is a small volume with one kind of damage
 # (made by make_cases.sh with tools/vmfs-corrupt); fsck.vmfs -y runs on it
 # twice, and each run's output and exit code must be exactly CASE/expect.1
-# and CASE/expect.2 (a repairing run, then a clean one; or twice the same
-# problem where this version has no repair).
+# and CASE/expect.2 (a repairing run, then a clean one).
 # usage: run_case.sh CASE_DIR   (VMFS_BUILD: the build directory)
 set -euo pipefail
 case_dir=$(cd "$1" && pwd)

@@ -4,8 +4,8 @@
 # -p and -y); 1 after recovering a host killed with the volume mounted (its
 # journal replayed, its slot freed) and after rebuilding a group whose
 # bitmap block's checksum no longer matches; 4 when a problem is found and
-# left (an extent tree node with a bad checksum: nothing is changed then,
-# not even the blocks that look leaked); 8 for something that is not a
+# left; an extent tree node with a bad checksum rebuilt from the rest of
+# the tree, the file's other data intact; 8 for something that is not a
 # volume, a VMware VMFS LUN, and a repair while a host heartbeats; 16 for
 # bad usage; --json output; a mounted volume is checked read-only and its
 # live host named. The repairs themselves are tested problem by problem in
@@ -21,10 +21,12 @@ vmfs_mount "$img" "$T/m" -o host=checker || vmfs_die "mount"
 mkdir -p "$T/m/a/b"
 for i in $(seq 1 50); do head -c $((i * 3000)) /dev/urandom >"$T/m/a/f$i"; done
 ln "$T/m/a/f1" "$T/m/a/b/link"
-# A file of many extents: its map outgrows its descriptor into tree nodes.
-for i in $(seq 0 79); do
+# A file of many extents: its map outgrows its descriptor into several
+# tree leaves. A copy outside the volume, to compare with after a repair.
+for i in $(seq 0 399); do
 	dd if=/dev/urandom of="$T/m/frag" bs=4k count=1 seek=$((i * 256)) conv=notrunc status=none
 done
+cp --sparse=always "$T/m/frag" "$T/frag.orig"
 out=$("$FSCK" -n "$img" 2>&1) || true
 vmfs_check "fsck on a mounted volume names the live host" grep -q "host 'checker'" <<<"$out"
 rc=0
@@ -83,15 +85,38 @@ rc=0
 "$FSCK" -y "$img" >"$T/y.out" 2>&1 || rc=$?
 vmfs_expect_eq "fsck -y rebuilds the group from what the files claim: exit 1" "$rc" 1
 vmfs_fsck_clean "$img"
-# A problem with no repair yet: an extent tree node with a bad checksum.
-# Its blocks look leaked, and are kept (they may be the file's).
+# An extent tree leaf with a bad checksum: the map is rebuilt from the
+# other leaves; the extents lost become holes, their mblocks are freed by
+# the next round, and the rest of the file reads as it was.
 "$VMFS_BUILD/tools/vmfs-corrupt" "$img" frag node-crc
 rc=0
 "$FSCK" -y "$img" >"$T/y.out" 2>&1 || rc=$?
-vmfs_expect_eq "fsck -y leaves an unreadable tree node: exit 4" "$rc" 4
+vmfs_expect_eq "fsck -y rebuilds a tree with an unreadable node: exit 1" "$rc" 1
 vmfs_check "... names it" grep -q "TREE_UNREADABLE" "$T/y.out"
-vmfs_check "... and changes nothing, not even the blocks that look leaked" \
-	grep -q "no repair for what was found; nothing was changed" "$T/y.out"
+vmfs_check "... and frees what the lost extents held in a second round" \
+	grep -q "^BLOCK_LEAKED" "$T/y.out"
+vmfs_fsck_clean "$img"
+vmfs_mount "$img" "$T/m" -o host=checker || vmfs_die "mount after the tree repair"
+vmfs_check "the repaired file keeps its size" \
+	test "$(stat -c %s "$T/m/frag")" = "$(stat -c %s "$T/frag.orig")"
+vmfs_check "each 4k piece reads as it was, or as zeros where its extent was lost; some of each" \
+	python3 - "$T/m/frag" "$T/frag.orig" <<'PY'
+import sys
+a, b = open(sys.argv[1], 'rb'), open(sys.argv[2], 'rb')
+same = zero = 0
+for i in range(400):
+    a.seek(i << 20); b.seek(i << 20)
+    x, y = a.read(4096), b.read(4096)
+    if x == y:
+        same += 1
+    elif x == bytes(4096):
+        zero += 1
+    else:
+        sys.exit(f"piece {i} differs and is not zeros")
+print(f"{same} kept, {zero} lost")
+sys.exit(0 if same and zero else 1)
+PY
+vmfs_check "unmount after the tree repair" vmfs_umount "$T/m"
 
 truncate -s 64M "$T/zero.img"
 rc=0

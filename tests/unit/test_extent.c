@@ -887,6 +887,155 @@ static void test_btree_big_values(void)
 	tvol_destroy(&t);
 }
 
+/* ---- A damaged B-tree: salvage and rebuild (fsck) ------------------------------------ */
+
+struct salv {
+	uint64_t *keys;			/* records seen, in the order seen */
+	size_t n;
+	uint64_t lost[8];		/* nodes that did not load */
+	size_t nlost;
+	bool bad_value;
+};
+
+static int salv_rec(void *arg, uint64_t key, const void *val, size_t vlen)
+{
+	struct salv *s = arg;
+	uint8_t w[64];
+
+	val_of(key, w);
+	if (vlen != vlen_of(key) || memcmp(val, w, vlen))
+		s->bad_value = true;
+	s->keys[s->n++] = key;
+	return 0;
+}
+
+static int salv_lost(void *arg, uint64_t blk, uint64_t key)
+{
+	struct salv *s = arg;
+
+	(void)key;
+	if (s->nlost < 8)
+		s->lost[s->nlost++] = blk;
+	return 0;
+}
+
+struct pick {
+	uint64_t leaves[4096], inner[256];
+	size_t nleaves, ninner;
+};
+
+static int pick_node(void *arg, uint64_t blk, unsigned level)
+{
+	struct pick *p = arg;
+
+	if (level == 0 && p->nleaves < 4096)
+		p->leaves[p->nleaves++] = blk;
+	else if (level == 1 && p->ninner < 256)
+		p->inner[p->ninner++] = blk;
+	return 0;
+}
+
+/* Flip a byte of @blk on the device and drop it from the cache: its checksum fails. */
+static void damage_block(struct vmfs_vol *vol, uint64_t blk)
+{
+	uint8_t *buf = NULL;
+
+	CU_ASSERT_FATAL(posix_memalign((void **)&buf, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE) == 0);
+	CU_ASSERT_FATAL(vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT) == 0);
+	buf[200] ^= 0x40;
+	CU_ASSERT_FATAL(vmfs_dev_write(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT) == 0);
+	vmfs_bc_forget(vol, blk);
+	free(buf);
+}
+
+/*
+ * A tree of 80,000 keys, one leaf and one inner node damaged: salvage
+ * visits every other record, in key order, and names both lost nodes; the
+ * rebuild makes a sound tree of exactly those records.
+ */
+static void test_btree_salvage(void)
+{
+	const size_t N = 80000;
+	struct btfx b = { 0 };
+	struct salv sv = { 0 };
+	struct vmfs_bt_visit v = { NULL, salv_rec, salv_lost, &sv };
+	static struct pick pk;
+	struct vmfs_vol *vol;
+	struct vmfs_bt bt;
+	uint64_t seed = 777;
+	uint8_t val[64];
+	size_t i;
+	long dropped;
+
+	CU_ASSERT_FATAL(tvol_make(&b.t, 256ull << 20, NULL) == 0);
+	vol = b.t.vol;
+	b.keys = malloc(N * sizeof(*b.keys));
+	sv.keys = malloc(N * sizeof(*sv.keys));
+	CU_ASSERT_FATAL(b.keys && sv.keys);
+	pthread_mutex_lock(&vol->lock);
+	CU_ASSERT_FATAL(vmfs_inode_alloc(vol, 0, S_IFREG | 0644, 0, 0, vol->vh.root_ino,
+					 &b.ip) == 0);
+	b.ino = b.ip->ino;
+	b.ip->d.data_fmt = VMFS_FMT_BTREE;
+	vmfs_bt_root_init(b.ip->d.data_root, VMFS_BT_EXTENT);
+	vmfs_inode_dirty(vol, b.ip);
+	bt = bt_of(&b);
+	for (i = 0; i < N; i++) {
+		uint64_t k = trand(&seed) >> 8;
+
+		val_of(k, val);
+		if (vmfs_bt_insert(vol, &bt, k, val, vlen_of(k)) == 0)
+			b.keys[b.n++] = k;
+	}
+	qsort(b.keys, b.n, sizeof(*b.keys), cmp_u64);
+	pthread_mutex_unlock(&vol->lock);
+	CU_ASSERT_FATAL(tvol_reopen(&b.t) == 0);	/* every node on the device */
+	vol = b.t.vol;
+	pthread_mutex_lock(&vol->lock);
+	CU_ASSERT_FATAL(vmfs_inode_get(vol, b.ino, &b.ip) == 0);
+	bt = bt_of(&b);
+
+	/* Sound: salvage sees everything and loses nothing. */
+	CU_ASSERT_EQUAL(vmfs_bt_salvage(vol, &bt, &v), 0);
+	TCHECK(sv.n == b.n && sv.nlost == 0 && !sv.bad_value, "sound tree: %zu of %zu, %zu lost",
+	       sv.n, b.n, sv.nlost);
+	CU_ASSERT_EQUAL(vmfs_bt_walk_nodes(vol, &bt, pick_node, &pk), 0);
+	CU_ASSERT_FATAL(pk.nleaves > 8 && pk.ninner >= 2);
+	/* One leaf of the first inner node's subtree, and the last inner node whole. */
+	damage_block(vol, pk.leaves[1]);
+	damage_block(vol, pk.inner[pk.ninner - 1]);
+	sv.n = 0;
+	CU_ASSERT_EQUAL(vmfs_bt_salvage(vol, &bt, &v), 0);
+	TCHECK(sv.nlost == 2, "%zu nodes lost, want 2", sv.nlost);
+	CU_ASSERT(!sv.bad_value);
+	TCHECK(sv.n > b.n / 4 && sv.n < b.n, "%zu of %zu records salvaged", sv.n, b.n);
+	for (i = 1; i < sv.n; i++)
+		if (sv.keys[i] <= sv.keys[i - 1])
+			break;
+	TCHECK(i >= sv.n, "salvaged records out of order at %zu", i);
+	/* The rebuild: the two lost subtrees counted, the rest a sound tree. */
+	dropped = vmfs_bt_rebuild(vol, &bt, NULL);
+	TCHECK(dropped == 2, "rebuild dropped %ld, want 2", dropped);
+	memcpy(b.keys, sv.keys, sv.n * sizeof(*b.keys));
+	b.n = sv.n;
+	if (scan_all(&b))
+		probes(&b, &seed, 5000);
+	sv.n = sv.nlost = 0;
+	CU_ASSERT_EQUAL(vmfs_bt_salvage(vol, &bt, &v), 0);
+	TCHECK(sv.n == b.n && sv.nlost == 0, "rebuilt tree: %zu of %zu, %zu lost", sv.n, b.n,
+	       sv.nlost);
+	pthread_mutex_unlock(&vol->lock);
+	CU_ASSERT_FATAL(tvol_reopen(&b.t) == 0);	/* and it is on the device */
+	vol = b.t.vol;
+	pthread_mutex_lock(&vol->lock);
+	CU_ASSERT_FATAL(vmfs_inode_get(vol, b.ino, &b.ip) == 0);
+	scan_all(&b);
+	pthread_mutex_unlock(&vol->lock);
+	free(sv.keys);
+	free(b.keys);
+	tvol_destroy(&b.t);
+}
+
 static int add_tests(void)
 {
 	CU_pSuite s = CU_add_suite("extent", NULL, NULL);
@@ -897,7 +1046,8 @@ static int add_tests(void)
 	    !CU_add_test(s, "random file ops, default blocks", test_random_default) ||
 	    !CU_add_test(s, "random file ops, small blocks", test_random_small_blocks) ||
 	    !CU_add_test(s, "b-tree 100,000 keys", test_btree_100k) ||
-	    !CU_add_test(s, "b-tree big values", test_btree_big_values))
+	    !CU_add_test(s, "b-tree big values", test_btree_big_values) ||
+	    !CU_add_test(s, "b-tree salvage and rebuild", test_btree_salvage))
 		return -1;
 	return 0;
 }
