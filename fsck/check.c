@@ -571,34 +571,43 @@ static int pass_bitmaps(struct checker *c)
 {
 	struct vmfs_vol *vol = c->vol;
 	uint64_t ustart, ulen, pos = 0, cend, rg, *used_in;
+	struct claim far = { 0 };
 	size_t i = 0, n = 0;
 	int err;
 
 	qsort(c->claims, c->nclaims, sizeof(*c->claims), cmp_claim);
-	/* Overlaps, then merge into disjoint runs in place. */
+	/*
+	 * Overlaps, then merge into disjoint runs in place. @far is the claim,
+	 * as it was, that reaches furthest so far: the other owner of a block
+	 * claimed again.
+	 */
 	for (i = 0; i < c->nclaims; i++) {
-		struct claim *cl = &c->claims[i];
+		struct claim *cl = &c->claims[i], cur = *cl;
 
 		if (!c->silent)
 			c->rep->claimed_mblocks += cl->len;
-		if (n && cl->p < c->claims[n - 1].p + c->claims[n - 1].len) {
-			uint64_t prev_end = c->claims[n - 1].p + c->claims[n - 1].len;
+		if (n && cl->p < far.p + far.len) {
+			uint64_t end = cl->p + cl->len < far.p + far.len ? cl->p + cl->len :
+				       far.p + far.len;
+			const struct claim *data = !strcmp(cl->what, "data") ? cl :
+						   !strcmp(far.what, "data") ? &far : NULL;
 
 			report(c, PR_BLOCK_TWICE, "mblock %llu: %s of %llu and %s of %llu",
-			       (unsigned long long)cl->p, c->claims[n - 1].what,
-			       (unsigned long long)c->claims[n - 1].ino, cl->what,
-			       (unsigned long long)cl->ino);
-			/* File data of the second owner gets copies of its own (repair.c). */
-			if (!strcmp(cl->what, "data"))
-				keep_fix(c, (struct vmfs_fix){ PR_BLOCK_TWICE, cl->ino, cl->p,
-					 (cl->p + cl->len < prev_end ? cl->p + cl->len : prev_end) -
-					 cl->p, NULL, cl->lstart }, NULL);
+			       (unsigned long long)cl->p, far.what, (unsigned long long)far.ino,
+			       cl->what, (unsigned long long)cl->ino);
+			/* An owner that is file data gets copies of its own (repair.c). */
+			if (data)
+				keep_fix(c, (struct vmfs_fix){ PR_BLOCK_TWICE, data->ino, cl->p,
+					 end - cl->p, NULL, data->lstart + (cl->p - data->p) },
+					 NULL);
+		}
+		if (!n || cur.p + cur.len > far.p + far.len)
+			far = cur;
+		if (n && cl->p <= c->claims[n - 1].p + c->claims[n - 1].len) {
 			if (cl->p + cl->len > c->claims[n - 1].p + c->claims[n - 1].len)
 				c->claims[n - 1].len = cl->p + cl->len - c->claims[n - 1].p;
-		} else if (n && cl->p == c->claims[n - 1].p + c->claims[n - 1].len) {
-			c->claims[n - 1].len += cl->len;
 		} else {
-			c->claims[n++] = *cl;
+			c->claims[n++] = cur;
 		}
 	}
 	used_in = calloc(vol->vh.rg_count, sizeof(*used_in));

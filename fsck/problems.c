@@ -34,7 +34,7 @@ const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 	[PR_ALLOC_COUNT] = { "ALLOC_COUNT", "allocated block count differs from the extents",
 		"set the count" },
 	[PR_BLOCK_TWICE] = { "BLOCK_TWICE", "block claimed by two owners",
-		"give the second owner, when it is file data, a copy of its own" },
+		"give the owner that is file data a copy of its own" },
 	[PR_BLOCK_FREE] = { "BLOCK_FREE", "block in use but free in the bitmap",
 		"mark it used" },
 	[PR_BLOCK_LEAKED] = { "BLOCK_LEAKED", "block used in the bitmap but owned by nothing",

@@ -237,10 +237,12 @@ static int copy_mblock(struct vmfs_vol *vol, uint64_t from, uint64_t to)
 }
 
 /*
- * The file @f->a maps mblocks [b, b + c), in its extent at logical @f->d,
- * that another owner claims too: each such mblock moves to a new block
- * holding a copy. The extent is taken out of the tree whole and put back
- * in pieces (the old blocks are not freed: they are the other owner's).
+ * The file @f->a maps mblocks [b, b + c), from its logical mblock @f->d
+ * on, that another owner claims too: each such mblock of the extent there
+ * moves to a new block holding a copy. The extent is taken out of the tree
+ * whole and put back in pieces (the old blocks are not freed: they are the
+ * other owner's). A run that reaches into the next extent is left to the
+ * next round.
  */
 static int fix_twice(struct vmfs_vol *vol, const struct vmfs_fix *f)
 {
@@ -252,25 +254,29 @@ static int fix_twice(struct vmfs_vol *vol, const struct vmfs_fix *f)
 
 	if (!err)
 		err = vmfs_ext_find(vol, ip, f->d, &e);
-	if (err || e.lstart != f->d)
-		return err ? err : -ENOENT;	/* changed since the check */
-	os = e.pstart > f->b ? e.pstart : f->b;
+	if (err || e.lstart > f->d || e.pstart + (f->d - e.lstart) != f->b)
+		return err ? err : 1;	/* changed since the check */
+	os = f->b;
 	oe = e.pstart + e.len < f->b + f->c ? e.pstart + e.len : f->b + f->c;
-	if (os >= oe)
-		return 1;
 	bt = vmfs_inode_data_bt(ip);
 	err = vmfs_bt_delete(vol, &bt, e.lstart);
-	for (m = 0; !err && m < e.len; m++) {
-		piece = e;
-		piece.lstart = e.lstart + m;
-		piece.pstart = e.pstart + m;
+	/* The part before the run and the part after it keep their blocks. */
+	piece = e;
+	piece.len = (uint32_t)(os - e.pstart);
+	if (!err && piece.len)
+		err = vmfs_ext_insert(vol, ip, &piece);
+	piece.lstart = e.lstart + (oe - e.pstart);
+	piece.pstart = oe;
+	piece.len = (uint32_t)(e.pstart + e.len - oe);
+	if (!err && piece.len)
+		err = vmfs_ext_insert(vol, ip, &piece);
+	for (m = os; !err && m < oe; m++) {	/* the run, one copied mblock at a time */
+		piece.lstart = e.lstart + (m - e.pstart);
 		piece.len = 1;
-		if (piece.pstart >= os && piece.pstart < oe) {
-			err = vmfs_alloc(vol, VMFS_AK_DATA1, 1, piece.pstart, &nb, &got);
-			if (!err)
-				err = copy_mblock(vol, piece.pstart, nb);
-			piece.pstart = nb;
-		}
+		err = vmfs_alloc(vol, VMFS_AK_DATA1, 1, m, &nb, &got);
+		if (!err)
+			err = copy_mblock(vol, m, nb);
+		piece.pstart = nb;
 		if (!err)
 			err = vmfs_ext_insert(vol, ip, &piece);	/* merges neighbours */
 	}

@@ -25,6 +25,9 @@
  *   node-crc       flip a byte of the first node of its extent tree (a file
  *                  with more extents than its descriptor holds) -> TREE_UNREADABLE,
  *                  or of a big directory's entry tree -> DIR_UNREADABLE
+ *   dup-node       map the first node of its extent tree, and the mblock before
+ *                  it, as its data too -> BLOCK_TWICE, the data found first
+ *                  (the data owner gets the copy)
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
  */
 #include <stdio.h>
@@ -132,14 +135,18 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 	} else if (!strncmp(what, "type=", 5)) {
 		return vmfs_dir_set(vol, dp, leaf, strlen(leaf), ip->ino,
 				    (uint8_t)strtoul(what + 5, NULL, 0));
-	} else if (!strcmp(what, "node-crc")) {
+	} else if (!strcmp(what, "node-crc") || !strcmp(what, "dup-node")) {
 		struct vmfs_bt bt = vmfs_inode_data_bt(ip);
 
 		p = 0;
 		err = vmfs_bt_walk_nodes(vol, &bt, first_node, &p);
 		if (!err && !p)
 			err = -ENODATA;	/* one root leaf in the descriptor: no node */
-		return err ? err : flip(vol, p);
+		if (err || !strcmp(what, "node-crc"))
+			return err ? err : flip(vol, p);
+		e = (struct vmfs_extent){ .lstart = 1ull << 30, .pstart = p - 1, .len = 2 };
+		err = vmfs_ext_insert(vol, ip, &e);
+		ip->d.alloc_mblocks += e.len;
 	} else if (!strcmp(what, "parent-self")) {
 		ip->d.parent = ip->ino;
 	} else if (!strncmp(what, "alias=", 6)) {

@@ -19,6 +19,7 @@ declare -A damage=(
 	[rg_free_count]="d/f rg-free=+5"
 	[hdr_backup]="/ backup-header"
 	[block_twice]="d/f dup-extent"
+	[block_twice_node]="frag dup-node"
 	[dirent_type]="d/f type=1"
 	[desc_unreadable]="d dangling=ghost"
 	[extent_outside]="d/f extent-outside"
