@@ -292,6 +292,7 @@ struct tree_walk {
 	struct vmfs_inode *ip;
 	enum tree_kind kind;
 	uint64_t total;			/* extents: mblocks mapped; entries: entries */
+	uint64_t written_end;		/* extents: past the last written mblock */
 	uint64_t lost;			/* subtrees and records that do not read */
 	struct vmfs_dirent *batch;	/* entries waiting for their descriptors */
 	size_t nbatch;
@@ -351,6 +352,8 @@ static int check_extent(struct tree_walk *w, const struct vmfs_extent *e)
 				 (unsigned long long)e->lstart, (unsigned long long)e->pstart, e->len);
 		return 0;
 	}
+	if (!(e->flags & VMFS_EXT_UNWRITTEN) && e->lstart + e->len > w->written_end)
+		w->written_end = e->lstart + e->len;
 	err = claim(c, e->pstart, e->len, w->ip->ino, "data");
 	if (!err)
 		c->claims[c->nclaims - 1].lstart = e->lstart;
@@ -457,6 +460,24 @@ static int walk_rec(void *arg, uint64_t key, const void *val, size_t vlen)
 	return 0;
 }
 
+/*
+ * A regular file's size against its data: written extents end in the
+ * mblock holding the last byte or before it (preallocated ones, unwritten,
+ * may lie past it), and no size passes the largest a file may have.
+ * @written_end: past the last written mblock.
+ */
+static void check_size(struct checker *c, struct vmfs_inode *ip, uint64_t written_end)
+{
+	uint64_t want = written_end << VMFS_MBLOCK_SHIFT;
+
+	if (ip->d.size <= VMFS_MAX_FILE_BYTES &&
+	    vmfs_div_up(ip->d.size, VMFS_MBLOCK_SIZE) >= written_end)
+		return;
+	report_fix(c, PR_SIZE, ip->ino, want, "file %llu says %llu bytes, written data to %llu",
+		   (unsigned long long)ip->ino, (unsigned long long)ip->d.size,
+		   (unsigned long long)want);
+}
+
 /* Walk one tree of @ip: claims, checks, and the counts it must agree with. */
 static int check_tree(struct checker *c, struct vmfs_inode *ip, enum tree_kind kind)
 {
@@ -477,6 +498,8 @@ static int check_tree(struct checker *c, struct vmfs_inode *ip, enum tree_kind k
 		report_fix(c, PR_ALLOC_COUNT, ip->ino, w.total, "file %llu has %llu, extents hold %llu",
 			   (unsigned long long)ip->ino, (unsigned long long)ip->d.alloc_mblocks,
 			   (unsigned long long)w.total);
+	if (kind == TREE_EXTENTS && S_ISREG(ip->d.mode))
+		check_size(c, ip, w.written_end);
 	if (kind == TREE_ENTRIES && w.total != ip->d.nentries)
 		report_fix(c, PR_DIR_COUNT, ip->ino, w.total, "directory %llu says %llu, holds %llu",
 			   (unsigned long long)ip->ino, (unsigned long long)ip->d.nentries,
@@ -516,6 +539,10 @@ static int check_inode(struct checker *c, uint64_t ino)
 	err = claim(c, ino - 1, 2, ino, "descriptor");
 	if (!err && ip->d.data_fmt == VMFS_FMT_BTREE)
 		err = check_tree(c, ip, e->is_dir ? TREE_ENTRIES : TREE_EXTENTS);
+	if (!err && ip->d.data_fmt == VMFS_FMT_INLINE && ip->d.size > VMFS_DATA_ROOT_BYTES)
+		report_fix(c, PR_SIZE, ino, VMFS_DATA_ROOT_BYTES,
+			   "file %llu says %llu bytes, holds %u inline", (unsigned long long)ino,
+			   (unsigned long long)ip->d.size, VMFS_DATA_ROOT_BYTES);
 	if (!err && ip->d.xattr_fmt == VMFS_FMT_BTREE)
 		err = check_tree(c, ip, TREE_XATTRS);
 	vmfs_inode_forget(vol, ip);

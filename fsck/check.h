@@ -27,6 +27,7 @@ enum vmfs_problem {
 	PR_TREE_UNREADABLE,	/* extent or xattr tree unreadable */
 	PR_EXTENT_OUTSIDE,	/* extent outside the data area */
 	PR_ALLOC_COUNT,		/* alloc_mblocks differs from the extents */
+	PR_SIZE,		/* a file's size short of its written data, or too big */
 	PR_BLOCK_TWICE,		/* an mblock claimed twice */
 	PR_BLOCK_FREE,		/* an mblock in use but free in the bitmap */
 	PR_BLOCK_LEAKED,	/* an mblock used in the bitmap but claimed by nothing */
@@ -46,8 +47,8 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
 
 /*
  * A repair the check found needed (fsck/repair.c), by problem: @a, @b, @c
- * and @name are HDR_BACKUP -; ALLOC_COUNT, NLINK, DIR_COUNT, DIR_PARENT the
- * descriptor and the right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the
+ * and @name are HDR_BACKUP -; ALLOC_COUNT, NLINK, DIR_COUNT, DIR_PARENT,
+ * SIZE the descriptor and the right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the
  * length; RG_FREE_COUNT, RG_NDESC the group and the right value;
  * EXTENT_OUTSIDE the file, the extent's logical start and its length;
  * DESC_UNREADABLE, DIR_LINKED_TWICE the directory and the entry's name

@@ -33,6 +33,8 @@ const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 		"remove the extent (a hole)" },
 	[PR_ALLOC_COUNT] = { "ALLOC_COUNT", "allocated block count differs from the extents",
 		"set the count" },
+	[PR_SIZE] = { "SIZE", "file size short of its written data, or past the largest size",
+		"set the size to the end of the written data" },
 	[PR_BLOCK_TWICE] = { "BLOCK_TWICE", "block claimed by two owners",
 		"give the owner that is file data a copy of its own" },
 	[PR_BLOCK_FREE] = { "BLOCK_FREE", "block in use but free in the bitmap",

@@ -35,6 +35,9 @@ static int fix_desc(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	case PR_DIR_PARENT:
 		ip->d.parent = f->b;
 		break;
+	case PR_SIZE:
+		ip->d.size = f->b;
+		break;
 	default:	/* PR_DIR_COUNT */
 		ip->d.nentries = f->b;
 		break;
@@ -341,6 +344,7 @@ static const struct {
 	{ PR_NLINK, 3, fix_desc },
 	{ PR_DIR_COUNT, 3, fix_desc },
 	{ PR_DIR_PARENT, 3, fix_desc },
+	{ PR_SIZE, 3, fix_desc },
 	{ PR_DIR_LINKED_TWICE, 3, fix_entry },
 	{ PR_DESC_UNREADABLE, 3, fix_entry },
 	{ PR_DIRENT_TYPE, 3, fix_entry },

@@ -9,6 +9,7 @@
  * usage: vmfs-corrupt IMAGE PATH DAMAGE
  *   nlink=N        the file's link count          -> NLINK
  *   alloc=N        its allocated block count      -> ALLOC_COUNT
+ *   size=N         its size in bytes (short of its data) -> SIZE
  *   nentries=N     a directory's entry count      -> DIR_COUNT
  *   type=DT        its directory entry's type     -> DIRENT_TYPE
  *   free-block     free its first data block      -> BLOCK_FREE
@@ -130,6 +131,8 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 		ip->d.nlink = (uint32_t)strtoul(what + 6, NULL, 0);
 	} else if (!strncmp(what, "alloc=", 6)) {
 		ip->d.alloc_mblocks = strtoull(what + 6, NULL, 0);
+	} else if (!strncmp(what, "size=", 5)) {
+		ip->d.size = strtoull(what + 5, NULL, 0);
 	} else if (!strncmp(what, "nentries=", 9)) {
 		ip->d.nentries = strtoull(what + 9, NULL, 0);
 	} else if (!strncmp(what, "type=", 5)) {
@@ -144,7 +147,8 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 			err = -ENODATA;	/* one root leaf in the descriptor: no node */
 		if (err || !strcmp(what, "node-crc"))
 			return err ? err : flip(vol, p);
-		e = (struct vmfs_extent){ .lstart = 1ull << 30, .pstart = p - 1, .len = 2 };
+		e = (struct vmfs_extent){ .lstart = 1ull << 30, .pstart = p - 1, .len = 2,
+					  .flags = VMFS_EXT_UNWRITTEN };	/* past EOF */
 		err = vmfs_ext_insert(vol, ip, &e);
 		ip->d.alloc_mblocks += e.len;
 	} else if (!strcmp(what, "parent-self")) {
@@ -180,7 +184,8 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 			return vmfs_free(vol, e.pstart, 1);
 		if (!strcmp(what, "bitmap-crc"))
 			return flip(vol, vmfs_rg_start(&vol->vh, rg_of(vol, e.pstart)));
-		e.lstart = 1ull << 30;	/* far past the end: the same blocks again */
+		e.lstart = 1ull << 30;	/* far past the end: the same blocks again, */
+		e.flags = VMFS_EXT_UNWRITTEN;	/* preallocated (no size problem) */
 		err = vmfs_ext_insert(vol, ip, &e);
 		ip->d.alloc_mblocks += e.len;
 	} else {

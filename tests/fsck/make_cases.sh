@@ -12,6 +12,7 @@ B=$(cd "${VMFS_BUILD:?VMFS_BUILD is not set}" && pwd)
 declare -A damage=(
 	[nlink]="d/f nlink=5"
 	[alloc_count]="d/f alloc=3"
+	[size]="d/f size=1000"
 	[dir_count]="d nentries=9"
 	[block_free]="d/f free-block"
 	[block_leaked]="/ leak"

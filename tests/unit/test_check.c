@@ -149,7 +149,8 @@ static void test_block_twice(void)
 	pthread_mutex_lock(&t.vol->lock);
 	f = get(file_ino);
 	CU_ASSERT_FATAL(vmfs_ext_find(t.vol, f, 256, &e) == 0);
-	dup = (struct vmfs_extent){ .lstart = 100000, .pstart = e.pstart, .len = 4 };
+	dup = (struct vmfs_extent){ .lstart = 100000, .pstart = e.pstart, .len = 4,
+				    .flags = VMFS_EXT_UNWRITTEN };	/* past EOF: preallocated */
 	CU_ASSERT_FATAL(vmfs_ext_insert(t.vol, f, &dup) == 0);
 	f->d.alloc_mblocks += 4;
 	vmfs_inode_dirty(t.vol, f);
