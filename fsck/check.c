@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The consistency check (see check.h), in passes:
- *  1. volume header and its backup, resource group headers and bitmaps;
+ *  1. volume header and its backup, resource group headers and bitmaps,
+ *     the volume's and groups' lock records, heartbeat slots and journals;
  *  2. from the root, every descriptor reachable through directories, with
- *     its extent, directory and xattr trees: every block they use becomes
+ *     its lock record and its extent, directory and xattr trees: every block they use becomes
  *     a claim (owner, range);
  *  3. link counts and directory counts against the names found;
  *  4. claims sorted: a block claimed twice, a claimed block free in the
@@ -212,14 +213,80 @@ static int claim_journals(struct checker *c)
 		err = vmfs_dev_read(vol->dev, buf, n * VMFS_MBLOCK_SIZE,
 				    (vol->vh.hb_start + slot) << VMFS_MBLOCK_SHIFT);
 		for (i = 0; !err && i < n; i++) {
-			if (vmfs_hb_decode(buf + i * VMFS_MBLOCK_SIZE, vol->vh.hb_start + slot + i,
-					   vol->vh.hdr.uuid, &hb) != 0 || !hb.journal_start)
-				continue;	/* a damaged slot claims nothing */
+			uint64_t blk = vol->vh.hb_start + slot + i;
+
+			if (vmfs_hb_decode(buf + i * VMFS_MBLOCK_SIZE, blk, vol->vh.hdr.uuid,
+					   &hb) != 0) {	/* a damaged slot claims nothing */
+				report_fix(c, PR_HB_UNREADABLE, blk, 0, "slot %llu (mblock %llu)",
+					   (unsigned long long)(slot + i), (unsigned long long)blk);
+				continue;
+			}
+			if (!hb.journal_start)
+				continue;
 			err = claim(c, hb.journal_start, hb.journal_mblocks, 0, "host journal");
 		}
 	}
 	free(buf);
 	return err;
+}
+
+#define LOCK_BATCH 64
+
+/*
+ * The lock records at mblocks @blks[0..n): each must decode (docs/FORMAT.md
+ * "Lock record"; all zero is a free lock). Read in parallel batches.
+ */
+static int check_locks(struct checker *c, const uint64_t *blks, size_t n)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_dev_io ios[LOCK_BATCH];
+	struct vmfs_lock lk;
+	uint8_t *buf;
+	size_t i, k, cnt;
+	int err = 0;
+
+	if (posix_memalign((void **)&buf, VMFS_MBLOCK_SIZE, LOCK_BATCH * VMFS_MBLOCK_SIZE))
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i += cnt) {
+		cnt = n - i < LOCK_BATCH ? n - i : LOCK_BATCH;
+		for (k = 0; k < cnt; k++)
+			ios[k] = (struct vmfs_dev_io){ .op = VMFS_IO_READ,
+				.buf = buf + k * VMFS_MBLOCK_SIZE, .len = VMFS_MBLOCK_SIZE,
+				.off = blks[i + k] << VMFS_MBLOCK_SHIFT };
+		err = vmfs_dev_submit(vol->dev, ios, (unsigned)cnt);
+		for (k = 0; !err && k < cnt; k++) {
+			err = ios[k].result;
+			if (!err && vmfs_lock_decode(buf + k * VMFS_MBLOCK_SIZE, blks[i + k],
+						     vol->vh.hdr.uuid, &lk) != 0)
+				report_fix(c, PR_LOCK_UNREADABLE, blks[i + k], 0, "mblock %llu",
+					   (unsigned long long)blks[i + k]);
+		}
+	}
+	free(buf);
+	return err;
+}
+
+/* The volume lock and the lock of every group in use. */
+static int check_group_locks(struct checker *c)
+{
+	struct vmfs_vol *vol = c->vol;
+	uint64_t blks[LOCK_BATCH], rg;
+	size_t n = 0;
+	int err;
+
+	blks[n++] = vol->vh.volume_lock;
+	for (rg = 0; rg < vol->vh.rg_count; rg++) {
+		if (vol->rgs[rg].loaded && !vol->rgs[rg].init)
+			continue;	/* never used: its lock record is not read */
+		blks[n++] = vmfs_rg_lock_blk(&vol->vh, rg);
+		if (n == LOCK_BATCH) {
+			err = check_locks(c, blks, n);
+			if (err)
+				return err;
+			n = 0;
+		}
+	}
+	return check_locks(c, blks, n);
 }
 
 /* Read group @rg's bitmap blocks ahead, in parallel batches (a speed-up only). */
@@ -274,7 +341,8 @@ static int pass_groups(struct checker *c)
 		if (err)
 			return err;
 	}
-	return claim_journals(c);
+	err = check_group_locks(c);
+	return err ? err : claim_journals(c);
 }
 
 /*
@@ -813,6 +881,17 @@ uint64_t vmfs_check_total(const struct vmfs_check_report *rep)
 	return t;
 }
 
+/* The lock records of the descriptors @inos[0..n) (each at ino - 1). */
+static int check_desc_locks(struct checker *c, const uint64_t *inos, size_t n)
+{
+	uint64_t blks[PREFETCH];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		blks[i] = inos[i] - 1;
+	return check_locks(c, blks, n);
+}
+
 /*
  * vmfs_check - run every pass over @vol. The caller holds no lock; the
  * volume must not change meanwhile (unmounted, or this host's own view).
@@ -828,6 +907,9 @@ static int walk_queue(struct checker *c, uint64_t total)
 			until = c->qtail - c->qhead < PREFETCH ? c->qtail : c->qhead + PREFETCH;
 			vmfs_bc_prefetch(c->vol, c->queue + c->qhead, until - c->qhead,
 					 VMFS_MAGIC_DESC);
+			err = check_desc_locks(c, c->queue + c->qhead, until - c->qhead);
+			if (err)
+				break;
 		}
 		c->qhead++;
 		err = check_inode(c, c->queue[c->qhead - 1]);

@@ -16,6 +16,8 @@
 
 enum vmfs_problem {
 	PR_HDR_BACKUP,		/* backup header missing or different */
+	PR_HB_UNREADABLE,	/* a heartbeat slot that does not decode */
+	PR_LOCK_UNREADABLE,	/* a lock record that does not decode */
 	PR_RG_UNREADABLE,	/* group header or bitmap unreadable */
 	PR_DESC_UNREADABLE,	/* a directory entry points at a bad descriptor */
 	PR_DIRENT_TYPE,		/* entry type differs from the descriptor's mode */
@@ -47,7 +49,7 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
 
 /*
  * A repair the check found needed (fsck/repair.c), by problem: @a, @b, @c
- * and @name are HDR_BACKUP -; ALLOC_COUNT, NLINK, DIR_COUNT, DIR_PARENT,
+ * and @name are HDR_BACKUP -; HB_UNREADABLE, LOCK_UNREADABLE the mblock; ALLOC_COUNT, NLINK, DIR_COUNT, DIR_PARENT,
  * SIZE the descriptor and the right value; BLOCK_FREE, BLOCK_LEAKED the first mblock and the
  * length; RG_FREE_COUNT, RG_NDESC the group and the right value;
  * EXTENT_OUTSIDE the file, the extent's logical start and its length;

@@ -10,6 +10,10 @@
 const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 	[PR_HDR_BACKUP] = { "HDR_BACKUP", "backup volume header missing or different from the primary",
 		"rewrite the backup from the primary" },
+	[PR_HB_UNREADABLE] = { "HB_UNREADABLE", "heartbeat slot unreadable",
+		"rewrite it free (its journal, unknown, is not replayed; its area is freed)" },
+	[PR_LOCK_UNREADABLE] = { "LOCK_UNREADABLE", "lock record unreadable",
+		"rewrite it free (a repair runs with no host mounted)" },
 	[PR_RG_UNREADABLE] = { "RG_UNREADABLE", "resource group header or bitmap unreadable",
 		"rebuild the group from the blocks files claim" },
 	[PR_DESC_UNREADABLE] = { "DESC_UNREADABLE", "directory entry points at an unreadable descriptor",

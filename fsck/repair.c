@@ -312,6 +312,24 @@ static int fix_tree(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	return lost < 0 ? (int)lost : 0;
 }
 
+/*
+ * A heartbeat slot or lock record that does not decode: written all zero,
+ * which is a free slot or lock (docs/FORMAT.md), straight to the device,
+ * where the lock manager reads it. No host is mounted during a repair.
+ */
+static int fix_zero_record(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	void *blk;
+	int err;
+
+	if (posix_memalign(&blk, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
+		return -ENOMEM;
+	memset(blk, 0, VMFS_MBLOCK_SIZE);
+	err = vmfs_dev_write(vol->dev, blk, VMFS_MBLOCK_SIZE, f->a << VMFS_MBLOCK_SHIFT);
+	free(blk);
+	return err;
+}
+
 static int fix_mark_used(struct vmfs_vol *vol, const struct vmfs_fix *f)
 {
 	return vmfs_alloc_mark_used(vol, f->a, f->b);
@@ -325,7 +343,7 @@ static int fix_free(struct vmfs_vol *vol, const struct vmfs_fix *f)
 /*
  * Which repair, in which step: 0 groups rebuilt; 1 blocks in use; 2 trees
  * rebuilt (which allocate, so after every claimed block is marked); 3
- * descriptors, entries and extents; 4 leaked blocks; 5 descriptor counts;
+ * descriptors, entries, extents, heartbeat slots and lock records; 4 leaked blocks; 5 descriptor counts;
  * 6 orphans into /lost+found and copies of blocks claimed twice (which
  * allocate too). The group free counts and the backup header follow all
  * of them.
@@ -349,6 +367,8 @@ static const struct {
 	{ PR_DESC_UNREADABLE, 3, fix_entry },
 	{ PR_DIRENT_TYPE, 3, fix_entry },
 	{ PR_EXTENT_OUTSIDE, 3, fix_extent },
+	{ PR_HB_UNREADABLE, 3, fix_zero_record },
+	{ PR_LOCK_UNREADABLE, 3, fix_zero_record },
 	{ PR_BLOCK_LEAKED, 4, fix_free },
 	{ PR_RG_NDESC, 5, fix_ndesc },
 	{ PR_ORPHAN, 6, fix_orphan },

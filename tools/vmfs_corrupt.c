@@ -29,6 +29,8 @@
  *   dup-node       map the first node of its extent tree, and the mblock before
  *                  it, as its data too -> BLOCK_TWICE, the data found first
  *                  (the data owner gets the copy)
+ *   lock-crc       flip a byte of its lock record -> LOCK_UNREADABLE
+ *   hb-crc         flip a byte of heartbeat slot 0 -> HB_UNREADABLE (PATH unused)
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
  */
 #include <stdio.h>
@@ -123,6 +125,8 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 		free(blk);
 		return err;
 	}
+	if (!strcmp(what, "hb-crc"))
+		return flip(vol, vol->vh.hb_start);
 	err = walk(vol, path, &dp, &ip, &leaf);
 	if (err)
 		return err;
@@ -131,6 +135,8 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 		ip->d.nlink = (uint32_t)strtoul(what + 6, NULL, 0);
 	} else if (!strncmp(what, "alloc=", 6)) {
 		ip->d.alloc_mblocks = strtoull(what + 6, NULL, 0);
+	} else if (!strcmp(what, "lock-crc")) {
+		return flip(vol, ip->ino - 1);
 	} else if (!strncmp(what, "size=", 5)) {
 		ip->d.size = strtoull(what + 5, NULL, 0);
 	} else if (!strncmp(what, "nentries=", 9)) {

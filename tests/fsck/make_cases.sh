@@ -19,6 +19,8 @@ declare -A damage=(
 	[rg_ndesc]="d/f ndesc=+2"
 	[rg_free_count]="d/f rg-free=+5"
 	[hdr_backup]="/ backup-header"
+	[lock_unreadable]="d/f lock-crc"
+	[hb_unreadable]="/ hb-crc"
 	[block_twice]="d/f dup-extent"
 	[block_twice_node]="frag dup-node"
 	[dirent_type]="d/f type=1"
