@@ -4,8 +4,8 @@
  *  1. volume header and its backup, resource group headers and bitmaps,
  *     the volume's and groups' lock records, heartbeat slots and journals;
  *  2. from the root, every descriptor reachable through directories, with
- *     its lock record and its extent, directory and xattr trees: every block they use becomes
- *     a claim (owner, range);
+ *     its lock record and its extent, directory and xattr trees: every
+ *     block they use becomes a claim (owner, range);
  *  3. link counts and directory counts against the names found;
  *  4. claims sorted: a block claimed twice, a claimed block free in the
  *     bitmap, a used block nobody claims, group counters.
