@@ -6,12 +6,15 @@
  * live transaction); each input is a list of patches to its metadata
  * blocks, each optionally resealed (a valid CRC, so that the damage reaches
  * the code that reads the fields). Then the journal is replayed, the volume
- * opened read-only and checked. Nothing may crash, hang or read out of
- * bounds; errors are fine.
+ * opened read-only and checked, or, when the first patch asks, opened
+ * read-write, checked, repaired as fsck -y does (several rounds) and
+ * checked again. Nothing may crash, hang or read out of bounds; errors are
+ * fine.
  *
  * Input: repeated { u16 block, u16 offset, u8 flags, u8 len, len bytes },
  * block indexing the base image's metadata blocks (modulo their number);
- * flags bit 0: reseal the block afterwards.
+ * flags bit 0: reseal the block afterwards; bit 1 of the first patch:
+ * repair.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +122,26 @@ static size_t seal_len(const uint8_t *b)
 	return m == VMFS_MAGIC_LOCK || m == VMFS_MAGIC_HB ? VMFS_LOCK_BYTES : VMFS_MBLOCK_SIZE;
 }
 
+/* A check; with @repair, up to three rounds of repairs as fsck.vmfs -y makes them. */
+static void check_and_repair(struct vmfs_vol *vol, struct vmfs_check_report *rep, bool repair)
+{
+	int round;
+
+	rep->want_fixes = repair;
+	if (vmfs_check(vol, rep) != 0 || !repair)
+		goto out;
+	for (round = 0; round < 3 && vmfs_check_total(rep); round++) {
+		if (vmfs_repair(vol, rep) <= 0 || vmfs_vol_sync(vol) != 0)
+			break;
+		vmfs_check_report_release(rep);
+		*rep = (struct vmfs_check_report){ .want_fixes = true };
+		if (vmfs_check(vol, rep) != 0)
+			break;
+	}
+out:
+	vmfs_check_report_release(rep);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t *img;
@@ -129,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t replayed;
 	char why[256];
 	size_t i, at = 0;
+	bool repair = size >= 6 && (data[4] & 2);
 
 	if (!base)
 		build();
@@ -159,8 +183,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vmfs_vol_open(dev, &o, &vol, why, sizeof(why)) == 0) {
 		vmfs_jnl_replay(dev, &vol->vh, jnl_start, JNL_MBLOCKS, NULL, NULL, &replayed);
 		vmfs_vol_close(vol);
+		o.rdonly = !repair;
 		if (vmfs_vol_open(dev, &o, &vol, why, sizeof(why)) == 0) {
-			vmfs_check(vol, &rep);
+			check_and_repair(vol, &rep, repair);
 			vmfs_vol_close(vol);
 		}
 	}
