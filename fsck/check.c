@@ -29,6 +29,7 @@ struct ient {
 	uint64_t parent_field;
 	uint32_t nlink_disk, refs, subdirs, dir_names;
 	bool used, visited, is_dir, bad, orphan;
+	bool lock_checked;		/* its lock record was read (read_descs) */
 };
 
 struct checker {
@@ -47,6 +48,7 @@ struct checker {
 	struct claim *leaks;
 	size_t nleaks, capleaks;
 	struct vmfs_dirent *batch;	/* PREFETCH entries of one directory (check_tree) */
+	uint8_t *runbuf;		/* RUN_IOS reads of RUN_MAX mblocks (read_descs) */
 };
 
 static void vreport(struct checker *c, enum vmfs_problem pr, const char *fmt, va_list ap)
@@ -345,6 +347,97 @@ static int pass_groups(struct checker *c)
 	return err ? err : claim_journals(c);
 }
 
+#define PREFETCH 256		/* descriptors read ahead at once */
+#define RUN_MAX 64		/* mblocks per read of descriptors and their locks */
+#define RUN_GAP 8		/* mblocks between two pairs read through, not skipped */
+#define RUN_IOS 64		/* reads sent at once */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One read of read_descs: mblocks from @first, holding want[i0..i1). */
+struct desc_run {
+	uint64_t first;
+	size_t i0, i1;
+};
+
+/* The lock record and the descriptor of each want[r->i0..r->i1), read into @buf. */
+static void desc_run_done(struct checker *c, const struct desc_run *r, const uint64_t *want,
+			  const uint8_t *buf)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_lock lk;
+	size_t i;
+
+	for (i = r->i0; i < r->i1; i++) {
+		const uint8_t *pair = buf + ((want[i] - 1 - r->first) << VMFS_MBLOCK_SHIFT);
+
+		if (vmfs_bc_adopt(vol, want[i], pair + VMFS_MBLOCK_SIZE, VMFS_MAGIC_DESC) != 0)
+			continue;	/* no descriptor there: no lock of one either */
+		if (vmfs_lock_decode(pair, want[i] - 1, vol->vh.hdr.uuid, &lk) != 0)
+			report_fix(c, PR_LOCK_UNREADABLE, want[i] - 1, 0, "mblock %llu (of %llu)",
+				   (unsigned long long)(want[i] - 1), (unsigned long long)want[i]);
+	}
+}
+
+/*
+ * Read the descriptors @inos[0..n) (n <= PREFETCH) with their lock records,
+ * each once: a pair is two adjacent mblocks (ino - 1, ino), and files made
+ * one after another lie side by side, so the pairs are sorted and read in
+ * runs of up to RUN_MAX mblocks, RUN_IOS reads at once. Each lock record
+ * of a descriptor that verifies is checked here, and the descriptor goes
+ * into the cache for check_inode (one that does not verify is read again
+ * there, and reported). A read that fails is left to check_inode too.
+ */
+static int read_descs(struct checker *c, const uint64_t *inos, size_t n)
+{
+	struct vmfs_vol *vol = c->vol;
+	struct vmfs_dev_io ios[RUN_IOS];
+	struct desc_run runs[RUN_IOS];
+	uint64_t want[PREFETCH];
+	size_t nw = 0, i, k, nio;
+
+	for (i = 0; i < n && nw < PREFETCH; i++) {
+		struct ient *e;
+
+		if (inos[i] <= vol->vh.data_start || inos[i] >= vol->vh.total_mblocks)
+			continue;	/* no descriptor: the entry is reported */
+		e = ient_get(c, inos[i]);
+		if (!e)
+			return -ENOMEM;
+		if (e->lock_checked)
+			continue;
+		e->lock_checked = true;
+		want[nw++] = inos[i];
+	}
+	qsort(want, nw, sizeof(*want), cmp_u64);
+	for (i = 0; i < nw;) {
+		for (nio = 0; nio < RUN_IOS && i < nw; nio++) {
+			struct desc_run *r = &runs[nio];
+
+			r->first = want[i] - 1;
+			r->i0 = i;
+			for (i++; i < nw && want[i] - 1 <= want[i - 1] + 1 + RUN_GAP &&
+				  want[i] + 1 - r->first <= RUN_MAX; i++)
+				;
+			r->i1 = i;
+			ios[nio] = (struct vmfs_dev_io){ .op = VMFS_IO_READ,
+				.buf = c->runbuf + ((size_t)nio * RUN_MAX << VMFS_MBLOCK_SHIFT),
+				.len = (want[i - 1] + 1 - r->first) << VMFS_MBLOCK_SHIFT,
+				.off = r->first << VMFS_MBLOCK_SHIFT };
+		}
+		vmfs_dev_submit(vol->dev, ios, (unsigned)nio);
+		for (k = 0; k < nio; k++)
+			if (ios[k].result == 0)
+				desc_run_done(c, &runs[k], want, ios[k].buf);
+	}
+	return 0;
+}
+
 /*
  * One tree of a descriptor (its extent map, directory entries or xattrs),
  * walked with vmfs_bt_salvage so that a damaged node costs only what
@@ -352,8 +445,6 @@ static int pass_groups(struct checker *c)
  * rebuilds the tree from the same records.
  */
 enum tree_kind { TREE_EXTENTS, TREE_ENTRIES, TREE_XATTRS };
-
-#define PREFETCH 256		/* descriptors read ahead at once, in parallel */
 
 struct tree_walk {
 	struct checker *c;
@@ -496,7 +587,7 @@ static int flush_entries(struct tree_walk *w)
 
 	for (i = 0; i < w->nbatch; i++)
 		inos[i] = w->batch[i].ino;
-	vmfs_bc_prefetch(w->c->vol, inos, w->nbatch, VMFS_MAGIC_DESC);	/* only a speed-up */
+	err = read_descs(w->c, inos, w->nbatch);
 	for (i = 0; i < w->nbatch && !err; i++)
 		err = check_entry(w->c, w->ip, &w->batch[i]);
 	w->nbatch = 0;
@@ -881,17 +972,6 @@ uint64_t vmfs_check_total(const struct vmfs_check_report *rep)
 	return t;
 }
 
-/* The lock records of the descriptors @inos[0..n) (each at ino - 1). */
-static int check_desc_locks(struct checker *c, const uint64_t *inos, size_t n)
-{
-	uint64_t blks[PREFETCH];
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		blks[i] = inos[i] - 1;
-	return check_locks(c, blks, n);
-}
-
 /*
  * vmfs_check - run every pass over @vol. The caller holds no lock; the
  * volume must not change meanwhile (unmounted, or this host's own view).
@@ -905,9 +985,7 @@ static int walk_queue(struct checker *c, uint64_t total)
 	while (!err && c->qhead < c->qtail) {
 		if (c->qhead >= until) {	/* read the next ones ahead, in parallel */
 			until = c->qtail - c->qhead < PREFETCH ? c->qtail : c->qhead + PREFETCH;
-			vmfs_bc_prefetch(c->vol, c->queue + c->qhead, until - c->qhead,
-					 VMFS_MAGIC_DESC);
-			err = check_desc_locks(c, c->queue + c->qhead, until - c->qhead);
+			err = read_descs(c, c->queue + c->qhead, until - c->qhead);
 			if (err)
 				break;
 		}
@@ -929,7 +1007,11 @@ int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 	c.ndesc = calloc(vol->vh.rg_count, sizeof(*c.ndesc));
 	c.bad_rg = calloc(vol->vh.rg_count, sizeof(*c.bad_rg));
 	c.batch = malloc(PREFETCH * sizeof(*c.batch));
-	if (!c.ndesc || !c.bad_rg || !c.batch) {
+	if (posix_memalign((void **)&c.runbuf, VMFS_MBLOCK_SIZE,
+			   (size_t)RUN_IOS * RUN_MAX << VMFS_MBLOCK_SHIFT))
+		c.runbuf = NULL;
+	if (!c.ndesc || !c.bad_rg || !c.batch || !c.runbuf) {
+		free(c.runbuf);
 		free(c.ndesc);
 		free(c.bad_rg);
 		free(c.batch);
@@ -964,5 +1046,6 @@ int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep)
 	free(c.ndesc);
 	free(c.bad_rg);
 	free(c.batch);
+	free(c.runbuf);
 	return err;
 }

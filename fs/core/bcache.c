@@ -198,6 +198,33 @@ int vmfs_bc_get(struct vmfs_vol *vol, uint64_t blkno, uint32_t magic, unsigned f
 }
 
 /*
+ * vmfs_bc_adopt - keep a copy of block @blkno that the caller read itself
+ * (@data, one mblock), unless it is cached already, if it verifies against
+ * @magic. For walks that read many blocks in large runs (fsck). Returns 0
+ * (cached or kept), -ENOMEM, or the verification error.
+ */
+int vmfs_bc_adopt(struct vmfs_vol *vol, uint64_t blkno, const void *data, uint32_t magic)
+{
+	struct vmfs_buf *b;
+	int err;
+
+	if (bc_find(&vol->bc, blkno))
+		return 0;
+	err = vmfs_blk_verify(data, vmfs_blk_seal_len(magic), magic, blkno, vol->vh.hdr.uuid);
+	if (err)
+		return err;
+	b = calloc(1, sizeof(*b));
+	if (!b || posix_memalign((void **)&b->data, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE)) {
+		free(b);
+		return -ENOMEM;
+	}
+	b->blkno = blkno;
+	memcpy(b->data, data, VMFS_MBLOCK_SIZE);
+	bc_insert(&vol->bc, b);
+	return 0;
+}
+
+/*
  * vmfs_bc_prefetch - read the blocks @blknos[0..n) that are not cached, in
  * batches the device runs in parallel, and keep those that verify against
  * @magic (a later vmfs_bc_get finds them; one that does not verify is read

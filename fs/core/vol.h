@@ -121,6 +121,7 @@ int vmfs_bc_flush_one(struct vmfs_vol *vol, uint64_t blkno);
 bool vmfs_bc_is_dirty(struct vmfs_vol *vol, uint64_t blkno);
 void vmfs_bc_drop_clean(struct vmfs_vol *vol);
 int vmfs_bc_prefetch(struct vmfs_vol *vol, const uint64_t *blknos, size_t n, uint32_t magic);
+int vmfs_bc_adopt(struct vmfs_vol *vol, uint64_t blkno, const void *data, uint32_t magic);
 
 /* journal.c: the per-host metadata journal. */
 struct vmfs_journal;
