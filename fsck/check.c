@@ -473,7 +473,7 @@ static int walk_node(void *arg, uint64_t blk, unsigned level)
 	struct tree_walk *w = arg;
 
 	(void)level;
-	return claim(w->c, blk, 1, w->ip->ino, "tree node");
+	return claim(w->c, blk, 1, w->ip->ino, w->kind == TREE_XATTRS ? "xattr node" : "tree node");
 }
 
 static int walk_lost(void *arg, uint64_t blk, uint64_t key)
@@ -483,7 +483,7 @@ static int walk_lost(void *arg, uint64_t blk, uint64_t key)
 	w->lost++;
 	if (blk)
 		report(w->c, tree_problem(w), "%s of descriptor %llu: node at mblock %llu "
-		       "(keys from %llu) unreadable", tree_name(w), (unsigned long long)w->ip->ino,
+		       "(keys from %llu) unreadable or out of order", tree_name(w), (unsigned long long)w->ip->ino,
 		       (unsigned long long)blk, (unsigned long long)key);
 	else
 		report(w->c, tree_problem(w), "%s of descriptor %llu: root unreadable",
@@ -752,6 +752,11 @@ static int keep_leak(struct checker *c, uint64_t p, uint64_t len)
 	return 0;
 }
 
+static bool is_node(const struct claim *cl)
+{
+	return !strcmp(cl->what, "tree node") || !strcmp(cl->what, "xattr node");
+}
+
 /* Pass 4: claims against each other, then against the bitmaps. */
 static int pass_bitmaps(struct checker *c)
 {
@@ -776,16 +781,22 @@ static int pass_bitmaps(struct checker *c)
 			uint64_t end = cl->p + cl->len < far.p + far.len ? cl->p + cl->len :
 				       far.p + far.len;
 			const struct claim *data = !strcmp(cl->what, "data") ? cl :
-						   !strcmp(far.what, "data") ? &far : NULL;
+						   !strcmp(far.what, "data") ? &far : NULL, *node;
 
 			report(c, PR_BLOCK_TWICE, "mblock %llu: %s of %llu and %s of %llu",
 			       (unsigned long long)cl->p, far.what, (unsigned long long)far.ino,
 			       cl->what, (unsigned long long)cl->ino);
-			/* An owner that is file data gets copies of its own (repair.c). */
+			/*
+			 * An owner that is file data gets copies of its own; else a
+			 * tree whose node it is, rebuilt, lets go of it (repair.c).
+			 */
 			if (data)
 				keep_fix(c, (struct vmfs_fix){ PR_BLOCK_TWICE, data->ino, cl->p,
 					 end - cl->p, NULL, data->lstart + (cl->p - data->p) },
 					 NULL);
+			else if ((node = is_node(cl) ? cl : is_node(&far) ? &far : NULL))
+				keep_fix(c, (struct vmfs_fix){ PR_BLOCK_TWICE, node->ino,
+					 !strcmp(node->what, "xattr node"), 0, NULL, 0 }, NULL);
 		}
 		if (!n || cur.p + cur.len > far.p + far.len)
 			far = cur;

@@ -60,7 +60,8 @@ extern const struct vmfs_problem_def vmfs_problems[PR_COUNT];
  * the group and either (c = 0) its descriptor count, to rebuild it, or a
  * run [b, b + c) that files claim in it; BLOCK_TWICE the file whose data
  * claims the mblocks [b, b + c) another owner claims too, mapped from its
- * logical mblock @d on; TREE_UNREADABLE, DIR_UNREADABLE the descriptor and which of
+ * logical mblock @d on, or (c = 0) the file one of whose trees (b as for
+ * TREE_UNREADABLE) has a node another owner claims too; TREE_UNREADABLE, DIR_UNREADABLE the descriptor and which of
  * its trees (b = 1 the xattrs, 0 the extent map or entries).
  */
 struct vmfs_fix {

@@ -40,7 +40,7 @@ const struct vmfs_problem_def vmfs_problems[PR_COUNT] = {
 	[PR_SIZE] = { "SIZE", "file size short of its written data, or past the largest size",
 		"set the size to the end of the written data" },
 	[PR_BLOCK_TWICE] = { "BLOCK_TWICE", "block claimed by two owners",
-		"give the owner that is file data a copy of its own" },
+		"give the owner that is file data a copy of its own, or rebuild the tree whose node it is" },
 	[PR_BLOCK_FREE] = { "BLOCK_FREE", "block in use but free in the bitmap",
 		"mark it used" },
 	[PR_BLOCK_LEAKED] = { "BLOCK_LEAKED", "block used in the bitmap but owned by nothing",

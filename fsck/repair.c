@@ -224,6 +224,30 @@ static int fix_group_run(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	return f->c ? vmfs_alloc_mark_used(vol, f->b, f->c) : 1;	/* 1: the rebuild itself */
 }
 
+/*
+ * A tree with nodes or records that do not read: made anew from those that
+ * do (@f->b: 1 the xattrs, 0 the extent map or entries). What was lost is
+ * found by the next check: mblocks nobody owns, files nobody names.
+ */
+static int fix_tree(struct vmfs_vol *vol, const struct vmfs_fix *f)
+{
+	struct vmfs_inode *ip;
+	long lost;
+	int err = vmfs_inode_get(vol, f->a, &ip);
+
+	if (err)
+		return err;
+	if (f->b)
+		lost = vmfs_xattr_rebuild(vol, ip);
+	else if (S_ISDIR(ip->d.mode))
+		lost = vmfs_dir_rebuild(vol, ip);
+	else
+		lost = vmfs_ext_rebuild(vol, ip);
+	if (lost >= 0)
+		vmfs_inode_dirty(vol, ip);
+	return lost < 0 ? (int)lost : 0;
+}
+
 /* Copy mblock @from to @to, through the device. */
 static int copy_mblock(struct vmfs_vol *vol, uint64_t from, uint64_t to)
 {
@@ -245,7 +269,7 @@ static int copy_mblock(struct vmfs_vol *vol, uint64_t from, uint64_t to)
  * moves to a new block holding a copy. The extent is taken out of the tree
  * whole and put back in pieces (the old blocks are not freed: they are the
  * other owner's). A run that reaches into the next extent is left to the
- * next round.
+ * next round. A tree node claimed twice: the tree is rebuilt (fix_tree).
  */
 static int fix_twice(struct vmfs_vol *vol, const struct vmfs_fix *f)
 {
@@ -253,8 +277,11 @@ static int fix_twice(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	struct vmfs_extent e, piece;
 	struct vmfs_bt bt;
 	uint64_t os, oe, m, nb, got;
-	int err = vmfs_inode_get(vol, f->a, &ip);
+	int err;
 
+	if (!f->c)	/* a tree node: the tree rebuilt lets go of it */
+		return fix_tree(vol, f);
+	err = vmfs_inode_get(vol, f->a, &ip);
 	if (!err)
 		err = vmfs_ext_find(vol, ip, f->d, &e);
 	if (err || e.lstart > f->d || e.pstart + (f->d - e.lstart) != f->b)
@@ -286,30 +313,6 @@ static int fix_twice(struct vmfs_vol *vol, const struct vmfs_fix *f)
 	if (!err)
 		vmfs_inode_dirty(vol, ip);
 	return err;
-}
-
-/*
- * A tree with nodes or records that do not read: made anew from those that
- * do (@f->b: 1 the xattrs, 0 the extent map or entries). What was lost is
- * found by the next check: mblocks nobody owns, files nobody names.
- */
-static int fix_tree(struct vmfs_vol *vol, const struct vmfs_fix *f)
-{
-	struct vmfs_inode *ip;
-	long lost;
-	int err = vmfs_inode_get(vol, f->a, &ip);
-
-	if (err)
-		return err;
-	if (f->b)
-		lost = vmfs_xattr_rebuild(vol, ip);
-	else if (S_ISDIR(ip->d.mode))
-		lost = vmfs_dir_rebuild(vol, ip);
-	else
-		lost = vmfs_ext_rebuild(vol, ip);
-	if (lost >= 0)
-		vmfs_inode_dirty(vol, ip);
-	return lost < 0 ? (int)lost : 0;
 }
 
 /*

@@ -29,6 +29,8 @@
  *   dup-node       map the first node of its extent tree, and the mblock before
  *                  it, as its data too -> BLOCK_TWICE, the data found first
  *                  (the data owner gets the copy)
+ *   dup-child      its tree root's second child made its first again (a node
+ *                  linked twice) -> BLOCK_TWICE and DIR_UNREADABLE / TREE_UNREADABLE
  *   lock-crc       flip a byte of its lock record -> LOCK_UNREADABLE
  *   hb-crc         flip a byte of heartbeat slot 0 -> HB_UNREADABLE (PATH unused)
  *   backup-header  zero the backup volume header  -> HDR_BACKUP (PATH unused)
@@ -135,6 +137,14 @@ static int damage(struct vmfs_vol *vol, const char *path, const char *what)
 		ip->d.nlink = (uint32_t)strtoul(what + 6, NULL, 0);
 	} else if (!strncmp(what, "alloc=", 6)) {
 		ip->d.alloc_mblocks = strtoull(what + 6, NULL, 0);
+	} else if (!strcmp(what, "dup-child")) {
+		struct vmfs_bt_hdr h;
+		uint8_t *recs = ip->d.data_root + VMFS_BT_ROOT_HDR;
+
+		vmfs_bt_hdr_decode(ip->d.data_root, &h);
+		if (ip->d.data_fmt != VMFS_FMT_BTREE || h.level == 0 || h.nrecs < 2)
+			return -ENODATA;
+		vmfs_put_le64(recs + 16 + 8, vmfs_get_le64(recs + 8));	/* 16-byte records */
 	} else if (!strcmp(what, "lock-crc")) {
 		return flip(vol, ip->ino - 1);
 	} else if (!strncmp(what, "size=", 5)) {

@@ -609,38 +609,59 @@ int vmfs_bt_destroy(struct vmfs_vol *vol, struct vmfs_bt *bt)
 
 /*
  * What can be read of a damaged tree (fsck): every node below the root
- * that loads, and the records of every leaf whose layout holds; a node
- * that does not load, or a leaf whose records overrun, is "lost" with
+ * that loads, and the records of every leaf whose layout holds and whose
+ * keys come after those already seen; a node that does not load, or a leaf
+ * whose records overrun or go back (a node linked twice), is "lost" with
  * everything below it, and the walk goes on beside it.
  */
-static int salvage(struct vmfs_vol *vol, struct vmfs_bt *bt, struct node *n, uint64_t blk,
-		   const struct vmfs_bt_visit *v)
+struct salvage_walk {
+	struct vmfs_vol *vol;
+	struct vmfs_bt *bt;
+	const struct vmfs_bt_visit *v;
+	uint64_t last;			/* the last key visited */
+	bool any;			/* ... if any */
+};
+
+static int salvage(struct salvage_walk *s, struct node *n, uint64_t blk)
 {
+	const struct vmfs_bt_visit *v = s->v;
 	uint16_t off[MAX_RECS + 1];
 	struct node child;
 	unsigned i;
 	int err = 0;
 
 	if (n->h.level == 0) {
-		if (leaf_offsets(n, off))
+		if (leaf_offsets(n, off) ||
+		    (n->h.nrecs && s->any && vmfs_get_le64(n->recs) <= s->last))
 			return v->lost(v->arg, blk, n->h.nrecs ? vmfs_get_le64(n->recs) : 0);
 		for (i = 0; i < n->h.nrecs && !err; i++)
 			err = v->rec(v->arg, vmfs_get_le64(n->recs + off[i]),
 				     n->recs + off[i] + VMFS_BT_LEAF_HDR,
 				     vmfs_get_le16(n->recs + off[i] + 8));
+		if (n->h.nrecs) {
+			s->last = vmfs_get_le64(n->recs + off[n->h.nrecs - 1]);
+			s->any = true;
+		}
 		return err;
+	}
+	if (n->h.nrecs <= MAX_RECS) {	/* read the children ahead, in parallel */
+		uint64_t kids[MAX_RECS];
+
+		for (i = 0; i < n->h.nrecs; i++)
+			kids[i] = int_child(n, i);
+		vmfs_bc_prefetch(s->vol, kids, n->h.nrecs, VMFS_MAGIC_BTNODE);
 	}
 	for (i = 0; i < n->h.nrecs && !err; i++) {
 		uint64_t cblk = int_child(n, i);
 
-		if (node_load(vol, bt, cblk, n->h.level - 1u, &child)) {
+		if (node_load(s->vol, s->bt, cblk, n->h.level - 1u, &child)) {
 			err = v->lost(v->arg, cblk, int_key(n, i));
 			continue;
 		}
 		err = v->node ? v->node(v->arg, cblk, child.h.level) : 0;
 		if (!err)
-			err = salvage(vol, bt, &child, cblk, v);
-		vmfs_bc_put(vol, child.buf);
+			err = salvage(s, &child, cblk);
+		vmfs_bc_put(s->vol, child.buf);
 	}
 	return err;
 }
@@ -652,12 +673,13 @@ static int salvage(struct vmfs_vol *vol, struct vmfs_bt *bt, struct node *n, uin
  */
 int vmfs_bt_salvage(struct vmfs_vol *vol, struct vmfs_bt *bt, const struct vmfs_bt_visit *v)
 {
+	struct salvage_walk s = { .vol = vol, .bt = bt, .v = v };
 	struct node root;
 
 	node_root(bt, &root);
 	if (root.h.level > VMFS_BT_MAX_LEVEL || node_check(&root, root.h.level))
 		return v->lost(v->arg, 0, 0);
-	return salvage(vol, bt, &root, 0, v);
+	return salvage(&s, &root, 0);
 }
 
 struct rebuild {

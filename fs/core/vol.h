@@ -201,7 +201,10 @@ int vmfs_bt_walk_nodes(struct vmfs_vol *vol, struct vmfs_bt *bt,
 struct vmfs_bt_visit {
 	int (*node)(void *arg, uint64_t blkno, unsigned level);	/* a node that loads; or NULL */
 	int (*rec)(void *arg, uint64_t key, const void *val, size_t vlen);
-	/* A node that does not load (0: the root), lost with its subtree from @key. */
+	/*
+	 * A node that does not load, or a leaf whose keys go back (0: the
+	 * root), lost with its subtree from @key.
+	 */
 	int (*lost)(void *arg, uint64_t blkno, uint64_t key);
 	void *arg;
 };

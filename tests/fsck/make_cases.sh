@@ -23,6 +23,7 @@ declare -A damage=(
 	[hb_unreadable]="/ hb-crc"
 	[block_twice]="d/f dup-extent"
 	[block_twice_node]="frag dup-node"
+	[block_twice_tree]="big dup-child"
 	[dirent_type]="d/f type=1"
 	[desc_unreadable]="d dangling=ghost"
 	[extent_outside]="d/f extent-outside"
