@@ -142,6 +142,8 @@ static int ext_rewrite(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lbl
 			piece.len -= tail.len;
 		}
 		err = fn(vol, ip, &piece);
+		if (!err)	/* one extent done: the map, counts and bitmaps agree */
+			err = vmfs_txn_point(vol, ip);
 		if (err)
 			return err;
 		pos = piece.lstart + piece.len;

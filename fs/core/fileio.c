@@ -218,6 +218,9 @@ static int fill_hole(struct vmfs_vol *vol, struct vmfs_inode *ip, uint64_t lblk,
 		}
 		ip->d.alloc_mblocks += got;
 		lblk += got;
+		err = vmfs_txn_point(vol, ip);	/* one extent mapped: all agree */
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -347,3 +347,21 @@ void vmfs_jnl_detach(struct vmfs_vol *vol)
 	free(vol->jnl);
 	vol->jnl = NULL;
 }
+
+/*
+ * vmfs_txn_point - inside one long operation (a truncate, a punch, a large
+ * fallocate), at a point where what it changed so far holds together on
+ * its own: once the dirty blocks fill half the journal, write them back as
+ * one transaction, @ip's descriptor (which the operation changes as it
+ * goes) encoded first. So no transaction outgrows the journal, and each
+ * leaves the volume consistent. Without a journal, nothing. vol->lock
+ * held. Returns 0 or the write-back's error.
+ */
+int vmfs_txn_point(struct vmfs_vol *vol, struct vmfs_inode *ip)
+{
+	if (!vol->jnl || vol->bc.ndirty < vmfs_jnl_capacity(vol) / 2)
+		return 0;
+	if (ip)
+		vmfs_inode_dirty(vol, ip);
+	return vmfs_bc_flush(vol);
+}

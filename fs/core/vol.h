@@ -128,6 +128,7 @@ struct vmfs_journal;
 int vmfs_jnl_attach(struct vmfs_vol *vol, uint64_t start, uint64_t mblocks);
 void vmfs_jnl_detach(struct vmfs_vol *vol);
 size_t vmfs_jnl_capacity(const struct vmfs_vol *vol);
+int vmfs_txn_point(struct vmfs_vol *vol, struct vmfs_inode *ip);
 int vmfs_jnl_write(struct vmfs_vol *vol, uint8_t *const *bufs, const uint64_t *homes, size_t n);
 int vmfs_jnl_checkpoint(struct vmfs_vol *vol);
 int vmfs_jnl_replay(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, uint64_t start,
