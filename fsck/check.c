@@ -29,6 +29,7 @@ struct ient {
 	uint64_t parent_field;
 	uint32_t nlink_disk, refs, subdirs, dir_names;
 	bool used, visited, is_dir, bad, orphan;
+	bool listed;			/* in a host's orphan table: no name, link count 0 */
 	bool lock_checked;		/* its lock record was read (read_descs) */
 };
 
@@ -199,17 +200,55 @@ static int enqueue(struct checker *c, uint64_t ino)
 	return 0;
 }
 
+/*
+ * The descriptors a host's orphan table (the last mblock of its journal
+ * area) lists: unlinked, not deleted yet. Each one that is such a
+ * descriptor is walked like a named file, its link count 0. A table that
+ * does not verify lists nothing (the host makes it anew when it mounts).
+ */
+static int walk_orphan_table(struct checker *c, uint64_t blk, uint8_t *buf)
+{
+	struct vmfs_vol *vol = c->vol;
+	uint64_t inos[VMFS_ORPHAN_MAX];
+	struct vmfs_desc d;
+	struct ient *e;
+	uint32_t n, i;
+	int err;
+
+	err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
+	if (err || vmfs_orphan_decode(buf, blk, vol->vh.hdr.uuid, &n, inos) != 0)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (inos[i] <= vol->vh.data_start || inos[i] >= vol->vh.total_mblocks ||
+		    vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, inos[i] << VMFS_MBLOCK_SHIFT) ||
+		    vmfs_desc_decode(buf, inos[i], vol->vh.hdr.uuid, &d) != 0 || d.nlink != 0 ||
+		    !(d.flags & VMFS_DESC_F_ORPHAN))
+			continue;	/* a stale entry: the next mount drops it */
+		e = ient_get(c, inos[i]);
+		if (!e)
+			return -ENOMEM;
+		if (e->visited)
+			continue;
+		e->visited = e->listed = true;
+		err = enqueue(c, inos[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* The journal areas that heartbeat slots record (docs/FORMAT.md "Journal"). */
 static int claim_journals(struct checker *c)
 {
 	struct vmfs_vol *vol = c->vol;
 	struct vmfs_heartbeat hb;
-	uint8_t *buf;
+	uint8_t *buf, *tbl;
 	uint64_t slot, chunk = 256, i, n;
 	int err = 0;
 
-	if (posix_memalign((void **)&buf, VMFS_MBLOCK_SIZE, chunk * VMFS_MBLOCK_SIZE))
+	if (posix_memalign((void **)&buf, VMFS_MBLOCK_SIZE, (chunk + 1) * VMFS_MBLOCK_SIZE))
 		return -ENOMEM;
+	tbl = buf + chunk * VMFS_MBLOCK_SIZE;
 	for (slot = 0; slot < vol->vh.host_slots && !err; slot += chunk) {
 		n = vol->vh.host_slots - slot < chunk ? vol->vh.host_slots - slot : chunk;
 		err = vmfs_dev_read(vol->dev, buf, n * VMFS_MBLOCK_SIZE,
@@ -226,6 +265,9 @@ static int claim_journals(struct checker *c)
 			if (!hb.journal_start)
 				continue;
 			err = claim(c, hb.journal_start, hb.journal_mblocks, 0, "host journal");
+			if (!err)
+				err = walk_orphan_table(c, vmfs_orphan_blk(hb.journal_start,
+									   hb.journal_mblocks), tbl);
 		}
 	}
 	free(buf);
@@ -719,6 +761,8 @@ static void pass_links(struct checker *c)
 
 		if (!e->used || !e->visited)
 			continue;
+		if (e->listed && !e->refs)
+			continue;	/* unlinked, to be deleted: link count 0, as it says */
 		if (e->orphan) {	/* named once, in /lost+found */
 			want = e->is_dir ? 2 + e->subdirs : 1;
 			report_fix(c, PR_ORPHAN, e->ino, want, "descriptor %llu (%s, %u links)",

@@ -58,7 +58,8 @@ static int hosts(const char *target, struct vmfs_dev *dev, const struct vmfs_vol
 	}
 	for (i = 0; i < n; i++) {
 		if (!repair && !quiet &&
-		    vmfs_jnl_live(dev, vh, si[i].hb.journal_start, si[i].hb.journal_mblocks) == 1)
+		    vmfs_jnl_live(dev, vh, si[i].hb.journal_start,
+				  vmfs_jnl_txn_mblocks(si[i].hb.journal_mblocks)) == 1)
 			fprintf(stderr, "fsck.vmfs: %s: the journal of host '%s' (slot %u) holds "
 				"changes that may not be written home yet; if that host is dead, "
 				"-p replays it first (problems it would mend may show here)\n",

@@ -70,7 +70,8 @@ int fsck_recover_host(struct vmfs_dev *dev, const struct vmfs_volhdr *vh,
 	uint64_t off = (vh->hb_start + s->slot) << VMFS_MBLOCK_SHIFT;
 	int err;
 
-	err = vmfs_jnl_replay(dev, vh, s->hb.journal_start, s->hb.journal_mblocks, NULL, NULL,
+	err = vmfs_jnl_replay(dev, vh, s->hb.journal_start,
+			      vmfs_jnl_txn_mblocks(s->hb.journal_mblocks), NULL, NULL,
 			      replayed);
 	if (err)
 		return err;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: every decoder of fs/format on a hostile block. The
+ * libFuzzer target: every decoder of fs/format, and the tree record
+ * decoders of fs/core (directory entries, xattrs), on a hostile block. The
  * first input byte picks the decoder, the second whether the harness seals
  * the block first (a valid CRC, so that the fuzzer reaches the checks of
  * the fields behind it); the rest is the block. The block's address and
@@ -10,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fs/format/format.h"
+#include "fs/core/vol.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vmfs_jhdr j;
 	struct vmfs_extent e;
 	struct vmfs_bt_hdr bh;
-	uint64_t blkno;
+	struct vmfs_dirent de;
+	uint64_t blkno, inos[VMFS_ORPHAN_MAX];
+	uint32_t count;
+	uint64_t remote;
 	uint8_t uuid[16];
 	char why[128];
 	size_t len = VMFS_MBLOCK_SIZE;
@@ -36,11 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(blk, data + 2, size - 2 < sizeof(blk) ? size - 2 : sizeof(blk));
 	blkno = vmfs_get_le64(blk + 8);
 	memcpy(uuid, blk + 16, 16);
-	if (data[0] % 12 == 1 || data[0] % 12 == 2)
+	if (data[0] % 15 == 1 || data[0] % 15 == 2)
 		len = VMFS_LOCK_BYTES;	/* records checksummed over one sector */
 	if (data[1] & 1)
 		vmfs_blk_seal(blk, len);
-	switch (data[0] % 12) {
+	switch (data[0] % 15) {
 	case 0:
 		if (vmfs_volhdr_decode(blk, blkno, &vh) == 0)
 			vmfs_volhdr_check(&vh, vh.device_bytes, why, sizeof(why));
@@ -75,6 +79,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 10:
 		vmfs_extent_val_decode(data + 2, size - 2, blkno, &e);
+		break;
+	case 11:
+		vmfs_orphan_decode(blk, blkno, uuid, &count, inos);
+		break;
+	case 12:
+		vmfs_dirent_decode(data + 2, size - 2, blkno, &de);
+		break;
+	case 13:
+		vmfs_xattr_decode_remote(data + 2, size - 2, &remote);
 		break;
 	default:
 		vmfs_blk_verify(blk, len, vmfs_get_le32(blk), blkno, uuid);

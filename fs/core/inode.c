@@ -345,6 +345,8 @@ int vmfs_inode_delete(struct vmfs_vol *vol, struct vmfs_inode *ip)
 	err = err ? err : e2;
 	e2 = vmfs_rg_ndesc_add(vol, ip->ino, -1);
 	err = err ? err : e2;
+	if (ip->d.flags & VMFS_DESC_F_ORPHAN)
+		vmfs_orphan_remove(vol, ip->ino);	/* in the transaction that frees it */
 	itab_remove(vol, ip);
 	inode_free_mem(ip);
 	return err;

@@ -31,8 +31,9 @@ static int replay(struct vmfs_vol *vol, const struct vmfs_heartbeat *rec, unsign
 
 	err = vmfs_vol_gate(vol);
 	if (!err)
-		err = vmfs_jnl_replay(vol->dev, &vol->vh, rec->journal_start, rec->journal_mblocks,
-				      forget_block, vol, &n);
+		err = vmfs_jnl_replay(vol->dev, &vol->vh, rec->journal_start,
+				      vmfs_jnl_txn_mblocks(rec->journal_mblocks), forget_block, vol,
+				      &n);
 	if (err) {
 		vmfs_cluster_log(LOG_ERR, "replaying the journal of heartbeat slot %u failed: %s",
 				 slot, strerror(-err));
@@ -199,11 +200,30 @@ static int journal_create(struct vmfs_vol *vol, uint64_t *start, uint64_t *mbloc
 	return err;
 }
 
+/* What an earlier incarnation of our slot unlinked and did not delete: deleted now. */
+static void reap_orphans(struct vmfs_vol *vol)
+{
+	int n;
+
+	if (vmfs_vol_lock(vol))
+		return;
+	n = vmfs_orphan_reap(vol);
+	vmfs_vol_unlock(vol);
+	if (n > 0)
+		vmfs_cluster_log(LOG_NOTICE, "deleted %d file%s that an earlier incarnation of this "
+				 "host unlinked while open", n, n == 1 ? "" : "s");
+	else if (n < 0)
+		vmfs_cluster_log(LOG_ERR, "deleting the files an earlier incarnation unlinked "
+				 "failed: %s (fsck.vmfs frees them)", strerror(-n));
+}
+
 /*
  * vmfs_cluster_journal_start - after vmfs_cluster_start: journal every
  * write-back from now on, in the area our slot records; at our first mount
- * (none recorded yet), allocate one and record it. Returns 0 or an error
- * (the mount then runs without a journal, and says so).
+ * (none recorded yet), allocate one and record it; its last mblock is our
+ * orphan table, whose files a crashed incarnation left are deleted now.
+ * Returns 0 or an error (the mount then runs without a journal, and says
+ * so).
  */
 int vmfs_cluster_journal_start(struct vmfs_vol *vol)
 {
@@ -225,9 +245,13 @@ int vmfs_cluster_journal_start(struct vmfs_vol *vol)
 		own.journal_mblocks = mblocks;
 		err = replay(vol, &own, (unsigned)cl->hb->slot);
 		if (!err)
-			err = vmfs_jnl_attach(vol, start, mblocks);
+			err = vmfs_jnl_attach(vol, start, vmfs_jnl_txn_mblocks(mblocks));
+		if (!err)
+			err = vmfs_orphan_attach(vol, vmfs_orphan_blk(start, mblocks));
 		pthread_mutex_unlock(&vol->lock);
 	}
+	if (!err)
+		reap_orphans(vol);
 	if (err)
 		vmfs_cluster_log(LOG_ERR, "no metadata journal (%s): a crash may leave the volume "
 				 "needing fsck.vmfs", strerror(-err));

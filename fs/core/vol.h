@@ -94,6 +94,7 @@ struct vmfs_vol {
 	bool ro_watch;
 	uint64_t ro_checked_ms;
 	struct vmfs_journal *jnl;	/* this host's journal (journal.c), or NULL */
+	uint64_t orphan_blk;		/* this host's orphan table (orphan.c), or 0 */
 	/* Multi-host fencing: 0 while this host may write, else -EIO (docs/LOCKING.md). */
 	int (*write_gate)(void *arg);
 	void *gate_arg;
@@ -129,6 +130,11 @@ int vmfs_jnl_attach(struct vmfs_vol *vol, uint64_t start, uint64_t mblocks);
 void vmfs_jnl_detach(struct vmfs_vol *vol);
 size_t vmfs_jnl_capacity(const struct vmfs_vol *vol);
 int vmfs_txn_point(struct vmfs_vol *vol, struct vmfs_inode *ip);
+/* orphan.c: descriptors this host unlinked and has not deleted yet. */
+int vmfs_orphan_attach(struct vmfs_vol *vol, uint64_t blk);
+void vmfs_orphan_add(struct vmfs_vol *vol, uint64_t ino);
+void vmfs_orphan_remove(struct vmfs_vol *vol, uint64_t ino);
+int vmfs_orphan_reap(struct vmfs_vol *vol);
 int vmfs_jnl_write(struct vmfs_vol *vol, uint8_t *const *bufs, const uint64_t *homes, size_t n);
 int vmfs_jnl_checkpoint(struct vmfs_vol *vol);
 int vmfs_jnl_replay(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, uint64_t start,

@@ -39,6 +39,7 @@
 #define VMFS_MAGIC_DESC		0x4944564fu	/* "OVDI" */
 #define VMFS_MAGIC_XVAL		0x5658564fu	/* "OVXV" */
 #define VMFS_MAGIC_JHDR		0x484a564fu	/* "OVJH" */
+#define VMFS_MAGIC_ORPHAN	0x524f564fu	/* "OVOR" */
 
 /* Fixed layout positions, in mblocks. */
 #define VMFS_VOLHDR_BLK		0
@@ -277,6 +278,25 @@ struct vmfs_jhdr {
 void vmfs_jhdr_encode(void *blk, const struct vmfs_jhdr *j);
 int vmfs_jhdr_decode(const void *blk, uint64_t blkno, const uint8_t uuid[16],
 		     struct vmfs_jhdr *j);
+
+/*
+ * A host's journal area (docs/FORMAT.md "Journal"): transactions in the
+ * first journal_mblocks - 1 mblocks, the orphan table in the last.
+ */
+static inline uint64_t vmfs_jnl_txn_mblocks(uint64_t journal_mblocks)
+{
+	return journal_mblocks ? journal_mblocks - 1 : 0;
+}
+static inline uint64_t vmfs_orphan_blk(uint64_t journal_start, uint64_t journal_mblocks)
+{
+	return journal_start && journal_mblocks ? journal_start + journal_mblocks - 1 : 0;
+}
+#define VMFS_ORPHAN_MAX		505	/* descriptors one orphan table holds */
+#define VMFS_ORPHAN_COUNT_OFF	0x030	/* le32 count, in the table block */
+#define VMFS_ORPHAN_INOS_OFF	0x038	/* le64 inos[VMFS_ORPHAN_MAX] */
+void vmfs_orphan_init(void *blk, uint64_t blkno, const uint8_t uuid[16]);
+int vmfs_orphan_decode(const void *blk, uint64_t blkno, const uint8_t uuid[16], uint32_t *count,
+		       uint64_t inos[VMFS_ORPHAN_MAX]);
 
 /* Extent leaf value. */
 #define VMFS_EXTENT_VAL_BYTES 24

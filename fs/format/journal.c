@@ -2,7 +2,8 @@
 /*
  * Journal transaction headers (FORMAT.md "Journal"). The images that follow
  * them are metadata blocks as they are to be written home; only the header
- * is encoded here.
+ * is encoded here. And the orphan table in the journal area's last mblock
+ * (FORMAT.md "Orphan table").
  */
 #include <endian.h>
 #include <string.h>
@@ -59,5 +60,35 @@ int vmfs_jhdr_decode(const void *blk, uint64_t blkno, const uint8_t uuid[16],
 		return -EFSCORRUPTED;
 	for (i = 0; i < j->ntargets; i++)
 		j->targets[i] = le64toh(d->targets[i]);
+	return 0;
+}
+
+/* An empty orphan table at @blkno (sealed when written back). */
+void vmfs_orphan_init(void *blk, uint64_t blkno, const uint8_t uuid[16])
+{
+	struct vmfs_dorphan *d = blk;
+	struct vmfs_blk_hdr h = { .magic = VMFS_MAGIC_ORPHAN, .blkno = blkno };
+
+	memset(d, 0, sizeof(*d));
+	memcpy(h.uuid, uuid, 16);
+	vmfs_blk_hdr_encode(&d->hdr, &h);
+}
+
+/* Returns 0, -EFSBADCRC, or -EFSCORRUPTED (a count past the table). */
+int vmfs_orphan_decode(const void *blk, uint64_t blkno, const uint8_t uuid[16], uint32_t *count,
+		       uint64_t inos[VMFS_ORPHAN_MAX])
+{
+	const struct vmfs_dorphan *d = blk;
+	uint32_t i;
+	int err;
+
+	err = vmfs_blk_verify(blk, sizeof(*d), VMFS_MAGIC_ORPHAN, blkno, uuid);
+	if (err)
+		return err;
+	*count = le32toh(d->count);
+	if (*count > VMFS_ORPHAN_MAX)
+		return -EFSCORRUPTED;
+	for (i = 0; i < *count; i++)
+		inos[i] = le64toh(d->inos[i]);
 	return 0;
 }

@@ -203,6 +203,20 @@ struct vmfs_djhdr {
 };
 static_assert(sizeof(struct vmfs_djhdr) == 0x1000, "journal header size");
 
+/*
+ * Orphan table (FORMAT.md "Orphan table"): the last mblock of a host's
+ * journal area, the descriptors that host unlinked and has not deleted yet.
+ */
+struct vmfs_dorphan {
+/*000*/	struct vmfs_dblk_hdr hdr;
+/*030*/	__le32_t count;			/* entries of inos[] in use */
+/*034*/	__le32_t pad0;
+/*038*/	__le64_t inos[VMFS_ORPHAN_MAX];	/* descriptors, unordered */
+};
+static_assert(sizeof(struct vmfs_dorphan) == 0x1000, "orphan table size");
+static_assert(offsetof(struct vmfs_dorphan, count) == VMFS_ORPHAN_COUNT_OFF &&
+	      offsetof(struct vmfs_dorphan, inos) == VMFS_ORPHAN_INOS_OFF, "orphan table fields");
+
 /* Leaf value of an extent tree (key: logical mblock). */
 struct vmfs_dextent {
 /*00*/	__le64_t pstart;		/* physical mblock */

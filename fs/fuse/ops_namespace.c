@@ -46,8 +46,10 @@ static int drop_link(struct vmfs_vol *vol, struct vmfs_inode *ip)
 		ip->d.nlink = 0;
 	else if (ip->d.nlink)
 		ip->d.nlink--;
-	if (ip->d.nlink == 0)
+	if (ip->d.nlink == 0 && !(ip->d.flags & VMFS_DESC_F_ORPHAN)) {
 		ip->d.flags |= VMFS_DESC_F_ORPHAN;	/* still open or looked up */
+		vmfs_orphan_add(vol, ip->ino);	/* deleted after a crash, if not before */
+	}
 	vmfs_inode_touch(ip, false, false, true);
 	vmfs_inode_dirty(vol, ip);
 	return vmfs_inode_maybe_drop(vol, ip);

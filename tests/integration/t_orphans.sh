@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Files unlinked while open, on a host killed with kill -9 (docs/FORMAT.md
+# "Orphan table"): the host's orphan table lists them, so fsck.vmfs finds
+# the volume consistent right after the kill (their blocks are owned, not
+# leaked), and when the host mounts again it deletes them: the space comes
+# back and fsck stays clean. A file unlinked and closed is gone at once.
+. "$(dirname "$0")/lib.sh"
+vmfs_init
+
+T=$VMFS_TMP
+img=$T/vol.img
+vmfs_image "$img" 512M
+vmfs_mkfs "$img" -L orphans || vmfs_die "mkfs.vmfs"
+vmfs_mount "$img" "$T/m" -o host=keeper,lease=2000 || vmfs_die "mount"
+free0=$(stat -f -c %a "$T/m")
+for f in open1 open2 closed; do
+	head -c $((40 << 20)) /dev/urandom >"$T/m/$f"
+done
+mkdir "$T/m/dir"
+exec 3<"$T/m/open1" 4<"$T/m/open2" 5<"$T/m/dir"
+rm "$T/m/open1" "$T/m/open2" "$T/m/closed"
+rmdir "$T/m/dir"
+vmfs_check "an unlinked open file still reads" \
+	bash -c "head -c 4096 <&3 | wc -c | grep -qx 4096"
+sync -f "$T/m"	# the unlinks are durable: the table lists the open ones
+free1=$(stat -f -c %a "$T/m")
+kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
+exec 3<&- 4<&- 5<&-
+umount -l "$T/m" 2>/dev/null || fusermount3 -uz "$T/m" 2>/dev/null || true
+
+rc=0
+out=$("$FSCK" -n "$img" 2>&1) || rc=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+vmfs_expect_eq "after the kill, fsck -n finds nothing wrong (the orphans are listed)" "$rc" 0
+vmfs_check "... and counts them: 2 files, 1 directory more than the root" \
+	grep -q "2 files, 2 directories" <<<"$out"
+
+vmfs_mount "$img" "$T/m" -o host=keeper,lease=2000 || vmfs_die "mount again"
+free2=$(stat -f -c %a "$T/m")
+echo "# free blocks: $free0 at first, $free1 with the orphans, $free2 after the remount"
+vmfs_check "the orphans held their space until the remount" \
+	test "$free1" -lt $((free0 - (60 << 20) / $(stat -f -c %S "$T/m")))
+vmfs_check "the remount deleted them: the space is back" \
+	test "$free2" -ge $((free0 - (1 << 20) / $(stat -f -c %S "$T/m")))
+vmfs_check "no name came back" test -z "$(ls -A "$T/m")"
+vmfs_check "unmount" vmfs_umount "$T/m"
+vmfs_fsck_clean "$img"
+rc=0
+out=$("$FSCK" -n "$img" 2>&1) || rc=$?
+vmfs_check "fsck counts the root alone" grep -q "0 files, 1 directories" <<<"$out"
+vmfs_done
