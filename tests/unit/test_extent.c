@@ -604,6 +604,19 @@ struct btfx {
 	size_t n;
 };
 
+/* A file whose data root is an empty extent tree: the tree under test. */
+static void btfx_file(struct btfx *b)
+{
+	struct vmfs_vol *vol = b->t.vol;
+
+	CU_ASSERT_FATAL(vmfs_inode_alloc(vol, 0, S_IFREG | 0644, 0, 0, vol->vh.root_ino,
+					 &b->ip) == 0);
+	b->ino = b->ip->ino;
+	b->ip->d.data_fmt = VMFS_FMT_BTREE;
+	vmfs_bt_root_init(b->ip->d.data_root, VMFS_BT_EXTENT);
+	vmfs_inode_dirty(vol, b->ip);
+}
+
 static struct vmfs_bt bt_of(struct btfx *b)
 {
 	return vmfs_inode_data_bt(b->ip);
@@ -760,12 +773,7 @@ static void test_btree_100k(void)
 	CU_ASSERT_FATAL(j == N);	/* astronomically unlikely to fail for this seed */
 
 	pthread_mutex_lock(&vol->lock);
-	CU_ASSERT_FATAL(vmfs_inode_alloc(vol, 0, S_IFREG | 0644, 0, 0, vol->vh.root_ino,
-					 &b.ip) == 0);
-	b.ino = b.ip->ino;
-	b.ip->d.data_fmt = VMFS_FMT_BTREE;
-	vmfs_bt_root_init(b.ip->d.data_root, VMFS_BT_EXTENT);
-	vmfs_inode_dirty(vol, b.ip);
+	btfx_file(&b);
 	free0 = vmfs_free_mblocks(vol);
 	bt = bt_of(&b);
 	/* Insert in random order; the model grows by insertion into the sorted array. */
@@ -973,12 +981,7 @@ static void test_btree_salvage(void)
 	sv.keys = malloc(N * sizeof(*sv.keys));
 	CU_ASSERT_FATAL(b.keys && sv.keys);
 	pthread_mutex_lock(&vol->lock);
-	CU_ASSERT_FATAL(vmfs_inode_alloc(vol, 0, S_IFREG | 0644, 0, 0, vol->vh.root_ino,
-					 &b.ip) == 0);
-	b.ino = b.ip->ino;
-	b.ip->d.data_fmt = VMFS_FMT_BTREE;
-	vmfs_bt_root_init(b.ip->d.data_root, VMFS_BT_EXTENT);
-	vmfs_inode_dirty(vol, b.ip);
+	btfx_file(&b);
 	bt = bt_of(&b);
 	for (i = 0; i < N; i++) {
 		uint64_t k = trand(&seed) >> 8;
