@@ -202,6 +202,32 @@ static int repair(const char *target, struct vmfs_vol *vol, struct vmfs_check_re
 	}
 }
 
+/*
+ * On a volume found sound, with no host mounted: delete the files that
+ * hosts which died had unlinked while open (their orphan tables list
+ * them), as each host would at its next mount. Returns the exit code.
+ */
+static int reap(const char *target, struct vmfs_vol *vol, bool json, int code)
+{
+	unsigned deleted = 0;
+	int err;
+
+	err = fsck_reap_orphans(vol, &deleted);
+	if (!err && deleted)
+		err = vmfs_vol_sync(vol);
+	if (err) {
+		fprintf(stderr, "fsck.vmfs: %s: deleting files unlinked while open failed: %s\n",
+			target, strerror(-err));
+		return FSCK_ERROR;
+	}
+	if (!deleted)
+		return code;
+	if (!json)
+		printf("%s: %u file%s that hosts which died had unlinked while open deleted\n",
+		       target, deleted, deleted == 1 ? "" : "s");
+	return FSCK_REPAIRED;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = { { "json", 0, NULL, 'J' }, { "help", 0, NULL, 'h' },
@@ -278,6 +304,8 @@ int main(int argc, char **argv)
 		code = repair(target, vol, &rep, json);	/* says what the second check found */
 	if (code == FSCK_OK && recovered)
 		code = FSCK_REPAIRED;	/* dead hosts' journals replayed, their slots freed */
+	if (fix && !live && (code == FSCK_OK || code == FSCK_REPAIRED))
+		code = reap(target, vol, json, code);
 	if (json)
 		print_json(target, &rep, code);
 	vmfs_check_report_release(&rep);

@@ -5,6 +5,7 @@
 # the volume consistent right after the kill (their blocks are owned, not
 # leaked), and when the host mounts again it deletes them: the space comes
 # back and fsck stays clean. A file unlinked and closed is gone at once.
+# The same again, where fsck.vmfs -p deletes them instead (exit 1).
 . "$(dirname "$0")/lib.sh"
 vmfs_init
 
@@ -23,7 +24,7 @@ rm "$T/m/open1" "$T/m/open2" "$T/m/closed"
 rmdir "$T/m/dir"
 vmfs_check "an unlinked open file still reads" \
 	bash -c "head -c 4096 <&3 | wc -c | grep -qx 4096"
-sync -f "$T/m"	# the unlinks are durable: the table lists the open ones
+sync "$T/m"	# fsync of the root: the unlinks are durable, the table lists the open ones
 free1=$(stat -f -c %a "$T/m")
 kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
 exec 3<&- 4<&- 5<&-
@@ -49,4 +50,28 @@ vmfs_fsck_clean "$img"
 rc=0
 out=$("$FSCK" -n "$img" 2>&1) || rc=$?
 vmfs_check "fsck counts the root alone" grep -q "0 files, 1 directories" <<<"$out"
+
+# Again, and this time fsck -p deletes them (the host recovered first).
+vmfs_mount "$img" "$T/m" -o host=keeper,lease=2000 || vmfs_die "mount a third time"
+head -c $((40 << 20)) /dev/urandom >"$T/m/open3"
+exec 3<"$T/m/open3"
+rm "$T/m/open3"
+sync "$T/m"
+kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
+exec 3<&-
+umount -l "$T/m" 2>/dev/null || fusermount3 -uz "$T/m" 2>/dev/null || true
+rc=0
+"$FSCK" -p "$img" >"$T/p.out" 2>&1 || rc=$?
+sed 's/^/# /' "$T/p.out"
+vmfs_expect_eq "fsck -p after the kill: exit 1" "$rc" 1
+vmfs_check "... it deleted the file unlinked while open" \
+	grep -q "1 file that hosts which died had unlinked while open deleted" "$T/p.out"
+rc=0
+out=$("$FSCK" -n "$img" 2>&1) || rc=$?
+vmfs_expect_eq "then fsck -n is clean" "$rc" 0
+vmfs_check "... with the root alone" grep -q "0 files, 1 directories" <<<"$out"
+vmfs_mount "$img" "$T/m" -o host=keeper,lease=2000 || vmfs_die "mount a fourth time"
+vmfs_check "the space is back" \
+	test "$(stat -f -c %a "$T/m")" -ge $((free0 - (1 << 20) / $(stat -f -c %S "$T/m")))
+vmfs_check "unmount at the end" vmfs_umount "$T/m"
 vmfs_done
