@@ -311,6 +311,16 @@ vmfs_mount_fg() {
 	return 1
 }
 
+# vmfs_kill_host MOUNTPOINT: kill -9 the daemon serving it (a host crash),
+# then detach the dead mount (descriptors into it can be closed after).
+vmfs_kill_host() {
+	local mnt pid
+	mnt=$(realpath "$1")
+	pid=$(_vmfs_daemon_pids "$mnt" | head -1)
+	[[ -n "$pid" ]] && kill -9 "$pid"
+	umount -l "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" 2>/dev/null || true
+}
+
 # vmfs_umount MOUNTPOINT: unmounts and waits for the daemon to exit, so the
 # image is free for the next mount. Returns 1 if that did not go cleanly.
 vmfs_umount() {

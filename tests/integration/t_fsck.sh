@@ -40,8 +40,7 @@ vmfs_mount "$img" "$T/m" -o host=victim,lease=2000 || vmfs_die "mount as victim"
 for i in $(seq 1 20); do echo "$i" >"$T/m/a/new$i"; done
 touch "$T/m/a/new20"	# an fsync: a transaction journalled, not yet checkpointed
 sync "$T/m/a/new20"
-kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
-umount -l "$T/m" 2>/dev/null || fusermount3 -uz "$T/m" 2>/dev/null || true
+vmfs_kill_host "$T/m"
 vmfs_check "fsck -n says the dead host's journal holds changes to replay" \
 	bash -c "'$FSCK' -n '$img' 2>&1 | grep -q \"journal of host 'victim' (slot 0) holds\""
 rc=0

@@ -26,9 +26,8 @@ vmfs_check "an unlinked open file still reads" \
 	bash -c "head -c 4096 <&3 | wc -c | grep -qx 4096"
 sync "$T/m"	# fsync of the root: the unlinks are durable, the table lists the open ones
 free1=$(stat -f -c %a "$T/m")
-kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
+vmfs_kill_host "$T/m"	# with the files open: the daemon never sees them closed
 exec 3<&- 4<&- 5<&-
-umount -l "$T/m" 2>/dev/null || fusermount3 -uz "$T/m" 2>/dev/null || true
 
 rc=0
 out=$("$FSCK" -n "$img" 2>&1) || rc=$?
@@ -57,9 +56,8 @@ head -c $((40 << 20)) /dev/urandom >"$T/m/open3"
 exec 3<"$T/m/open3"
 rm "$T/m/open3"
 sync "$T/m"
-kill -9 "$(_vmfs_daemon_pids "$(realpath "$T/m")" | head -1)"
+vmfs_kill_host "$T/m"
 exec 3<&-
-umount -l "$T/m" 2>/dev/null || fusermount3 -uz "$T/m" 2>/dev/null || true
 rc=0
 "$FSCK" -p "$img" >"$T/p.out" 2>&1 || rc=$?
 sed 's/^/# /' "$T/p.out"
