@@ -215,6 +215,8 @@ static int walk_orphan_table(struct checker *c, uint64_t blk, uint8_t *buf)
 	uint32_t n, i;
 	int err;
 
+	if (blk <= vol->vh.data_start || blk >= vol->vh.total_mblocks)
+		return 0;	/* a slot naming no area in the volume lists nothing */
 	err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
 	if (err || vmfs_orphan_decode(buf, blk, vol->vh.hdr.uuid, &n, inos) != 0)
 		return err;

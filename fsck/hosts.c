@@ -117,6 +117,8 @@ int fsck_reap_orphans(struct vmfs_vol *vol, unsigned *deleted)
 		    !hb.journal_start)
 			continue;	/* a damaged slot is the check's to report */
 		blk = vmfs_orphan_blk(hb.journal_start, hb.journal_mblocks);
+		if (blk <= vol->vh.data_start || blk >= vol->vh.total_mblocks)
+			continue;	/* names no area in the volume: the check reports it */
 		err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
 		if (err || vmfs_get_le32(buf + VMFS_ORPHAN_COUNT_OFF) == 0 ||
 		    vmfs_blk_verify(buf, VMFS_MBLOCK_SIZE, VMFS_MAGIC_ORPHAN, blk,
