@@ -143,6 +143,9 @@ void vmfs_check_report_release(struct vmfs_check_report *rep)
 	free(rep->fixes);
 	rep->fixes = NULL;
 	rep->nfixes = rep->capfixes = 0;
+	free(rep->orphan_tables);
+	rep->orphan_tables = NULL;
+	rep->norphan_tables = rep->cap_orphan_tables = 0;
 }
 
 static int claim(struct checker *c, uint64_t p, uint64_t len, uint64_t ino, const char *what)
@@ -200,6 +203,19 @@ static int enqueue(struct checker *c, uint64_t ino)
 	return 0;
 }
 
+/* A table that lists something, for fsck's reaping (vmfs_check_report.orphan_tables). */
+static int keep_orphan_table(struct vmfs_check_report *rep, uint64_t blk)
+{
+	uint64_t *n = vmfs_grow(rep->orphan_tables, rep->norphan_tables, &rep->cap_orphan_tables,
+				sizeof(*n), 8);
+
+	if (!n)
+		return -ENOMEM;
+	rep->orphan_tables = n;
+	rep->orphan_tables[rep->norphan_tables++] = blk;
+	return 0;
+}
+
 /*
  * The descriptors a host's orphan table (the last mblock of its journal
  * area) lists: unlinked, not deleted yet. Each one that is such a
@@ -218,7 +234,10 @@ static int walk_orphan_table(struct checker *c, uint64_t blk, uint8_t *buf)
 	if (blk <= vol->vh.data_start || blk >= vol->vh.total_mblocks)
 		return 0;	/* a slot naming no area in the volume lists nothing */
 	err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
-	if (err || vmfs_orphan_decode(buf, blk, vol->vh.hdr.uuid, &n, inos) != 0)
+	if (err || vmfs_orphan_decode(buf, blk, vol->vh.hdr.uuid, &n, inos) != 0 || !n)
+		return err;
+	err = keep_orphan_table(c->rep, blk);
+	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
 		if (inos[i] <= vol->vh.data_start || inos[i] >= vol->vh.total_mblocks ||
@@ -316,23 +335,19 @@ static int check_locks(struct checker *c, const uint64_t *blks, size_t n)
 static int check_group_locks(struct checker *c)
 {
 	struct vmfs_vol *vol = c->vol;
-	uint64_t blks[LOCK_BATCH], rg;
+	uint64_t *blks = malloc((vol->vh.rg_count + 1) * sizeof(*blks)), rg;
 	size_t n = 0;
 	int err;
 
+	if (!blks)
+		return -ENOMEM;
 	blks[n++] = vol->vh.volume_lock;
-	for (rg = 0; rg < vol->vh.rg_count; rg++) {
-		if (vol->rgs[rg].loaded && !vol->rgs[rg].init)
-			continue;	/* never used: its lock record is not read */
-		blks[n++] = vmfs_rg_lock_blk(&vol->vh, rg);
-		if (n == LOCK_BATCH) {
-			err = check_locks(c, blks, n);
-			if (err)
-				return err;
-			n = 0;
-		}
-	}
-	return check_locks(c, blks, n);
+	for (rg = 0; rg < vol->vh.rg_count; rg++)
+		if (!vol->rgs[rg].loaded || vol->rgs[rg].init)	/* a group never used: not read */
+			blks[n++] = vmfs_rg_lock_blk(&vol->vh, rg);
+	err = check_locks(c, blks, n);
+	free(blks);
+	return err;
 }
 
 /* Read group @rg's bitmap blocks ahead, in parallel batches (a speed-up only). */
@@ -517,7 +532,8 @@ static int walk_node(void *arg, uint64_t blk, unsigned level)
 	struct tree_walk *w = arg;
 
 	(void)level;
-	return claim(w->c, blk, 1, w->ip->ino, w->kind == TREE_XATTRS ? "xattr node" : "tree node");
+	return claim(w->c, blk, 1, w->ip->ino,
+		     w->kind == TREE_XATTRS ? "xattr node" : "tree node");
 }
 
 static int walk_lost(void *arg, uint64_t blk, uint64_t key)
@@ -527,8 +543,9 @@ static int walk_lost(void *arg, uint64_t blk, uint64_t key)
 	w->lost++;
 	if (blk)
 		report(w->c, tree_problem(w), "%s of descriptor %llu: node at mblock %llu "
-		       "(keys from %llu) unreadable or out of order", tree_name(w), (unsigned long long)w->ip->ino,
-		       (unsigned long long)blk, (unsigned long long)key);
+		       "(keys from %llu) unreadable or out of order", tree_name(w),
+		       (unsigned long long)w->ip->ino, (unsigned long long)blk,
+		       (unsigned long long)key);
 	else
 		report(w->c, tree_problem(w), "%s of descriptor %llu: root unreadable",
 		       tree_name(w), (unsigned long long)w->ip->ino);

@@ -78,6 +78,9 @@ struct vmfs_check_report {
 	size_t nfixes, capfixes;
 	bool fixes_lost;		/* out of memory while collecting */
 	uint64_t files, dirs, others, used_mblocks, claimed_mblocks;
+	/* The hosts' orphan tables that list something (mblocks), for fsck -p to reap. */
+	uint64_t *orphan_tables;
+	size_t norphan_tables, cap_orphan_tables;
 	FILE *out;		/* one line per problem; NULL: silent */
 	unsigned max_lines;	/* per problem type, then "... and N more" */
 	/* Called now and then with descriptors checked so far and the expected total. */
@@ -88,7 +91,7 @@ struct vmfs_check_report {
 /* Check @vol (opened read-only). Returns 0 (see report->found) or an operational error. */
 int vmfs_check(struct vmfs_vol *vol, struct vmfs_check_report *rep);
 uint64_t vmfs_check_total(const struct vmfs_check_report *rep);
-/* Free what a check collected (the repairs). */
+/* Free what a check collected (the repairs, the orphan tables). */
 void vmfs_check_report_release(struct vmfs_check_report *rep);
 
 /*

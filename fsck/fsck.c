@@ -204,15 +204,26 @@ static int repair(const char *target, struct vmfs_vol *vol, struct vmfs_check_re
 
 /*
  * On a volume found sound, with no host mounted: delete the files that
- * hosts which died had unlinked while open (their orphan tables list
- * them), as each host would at its next mount. Returns the exit code.
+ * hosts which died had unlinked while open (the orphan tables the check
+ * found listing something), as each host would at its next mount.
+ * Returns the exit code.
  */
-static int reap(const char *target, struct vmfs_vol *vol, bool json, int code)
+static int reap(const char *target, struct vmfs_vol *vol, const struct vmfs_check_report *rep,
+		bool json, int code)
 {
 	unsigned deleted = 0;
-	int err;
+	size_t i;
+	int err = 0, n;
 
-	err = fsck_reap_orphans(vol, &deleted);
+	pthread_mutex_lock(&vol->lock);
+	for (i = 0; i < rep->norphan_tables && !err; i++) {
+		vol->orphan_blk = rep->orphan_tables[i];
+		n = vmfs_orphan_reap(vol);
+		err = n < 0 ? n : 0;
+		deleted += n > 0 ? (unsigned)n : 0;
+	}
+	vol->orphan_blk = 0;
+	pthread_mutex_unlock(&vol->lock);
 	if (!err && deleted)
 		err = vmfs_vol_sync(vol);
 	if (err) {
@@ -305,7 +316,7 @@ int main(int argc, char **argv)
 	if (code == FSCK_OK && recovered)
 		code = FSCK_REPAIRED;	/* dead hosts' journals replayed, their slots freed */
 	if (fix && !live && (code == FSCK_OK || code == FSCK_REPAIRED))
-		code = reap(target, vol, json, code);
+		code = reap(target, vol, &rep, json, code);
 	if (json)
 		print_json(target, &rep, code);
 	vmfs_check_report_release(&rep);

@@ -4,8 +4,7 @@
  * heartbeat slots belong to live hosts, and, before a repair, the recovery
  * of every host that died without unmounting: its journal replayed and its
  * slot freed, which releases all its locks (stale heartbeats and the locks
- * of dead hosts); then the files those hosts unlinked while open, which
- * their orphan tables list, deleted.
+ * of dead hosts).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,49 +89,5 @@ int fsck_recover_host(struct vmfs_dev *dev, const struct vmfs_volhdr *vh,
 		err = disk.caw(disk.ctx, off, disk.sector, raw, nraw, NULL);
 	}
 	free(raw);
-	return err;
-}
-
-/*
- * fsck_reap_orphans - with no host mounted: delete what every slot's
- * orphan table lists (files unlinked while open on a host that died,
- * deletes it had under way), as that host would at its next mount.
- * *deleted counts them. Returns 0 or an error.
- */
-int fsck_reap_orphans(struct vmfs_vol *vol, unsigned *deleted)
-{
-	struct vmfs_heartbeat hb;
-	uint64_t slot, blk;
-	uint8_t *buf;
-	int err = 0, n;
-
-	*deleted = 0;
-	if (posix_memalign((void **)&buf, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE))
-		return -ENOMEM;
-	pthread_mutex_lock(&vol->lock);
-	for (slot = 0; slot < vol->vh.host_slots && !err; slot++) {
-		blk = vol->vh.hb_start + slot;
-		err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
-		if (err || vmfs_hb_decode(buf, blk, vol->vh.hdr.uuid, &hb) != 0 ||
-		    !hb.journal_start)
-			continue;	/* a damaged slot is the check's to report */
-		blk = vmfs_orphan_blk(hb.journal_start, hb.journal_mblocks);
-		if (blk <= vol->vh.data_start || blk >= vol->vh.total_mblocks)
-			continue;	/* names no area in the volume: the check reports it */
-		err = vmfs_dev_read(vol->dev, buf, VMFS_MBLOCK_SIZE, blk << VMFS_MBLOCK_SHIFT);
-		if (err || vmfs_get_le32(buf + VMFS_ORPHAN_COUNT_OFF) == 0 ||
-		    vmfs_blk_verify(buf, VMFS_MBLOCK_SIZE, VMFS_MAGIC_ORPHAN, blk,
-				    vol->vh.hdr.uuid) != 0)
-			continue;	/* empty, or no table: nothing listed */
-		vol->orphan_blk = blk;
-		n = vmfs_orphan_reap(vol);
-		vol->orphan_blk = 0;
-		if (n < 0)
-			err = n;
-		else
-			*deleted += (unsigned)n;
-	}
-	pthread_mutex_unlock(&vol->lock);
-	free(buf);
 	return err;
 }

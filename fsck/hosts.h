@@ -10,6 +10,5 @@ int fsck_scan_hosts(struct vmfs_dev *dev, const struct vmfs_volhdr *vh, bool wat
 		    struct lm_slot_info **out, unsigned *n);
 int fsck_recover_host(struct vmfs_dev *dev, const struct vmfs_volhdr *vh,
 		      const struct lm_slot_info *s, uint64_t *replayed);
-int fsck_reap_orphans(struct vmfs_vol *vol, unsigned *deleted);
 
 #endif

@@ -59,6 +59,20 @@ static void buf_free(struct vmfs_buf *b)
 	free(b);
 }
 
+/* A buffer for block @blkno, its data aligned for O_DIRECT, not cached yet; NULL: no memory. */
+static struct vmfs_buf *buf_new(uint64_t blkno)
+{
+	struct vmfs_buf *b = calloc(1, sizeof(*b));
+
+	if (b && posix_memalign((void **)&b->data, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE)) {
+		free(b);
+		b = NULL;
+	}
+	if (b)
+		b->blkno = blkno;
+	return b;
+}
+
 static void hash_remove(struct vmfs_bcache *bc, struct vmfs_buf *b)
 {
 	struct vmfs_buf **pp = &bc->hash[bc_bucket(bc, b->blkno)];
@@ -170,14 +184,9 @@ int vmfs_bc_get(struct vmfs_vol *vol, uint64_t blkno, uint32_t magic, unsigned f
 		if (err)
 			return err;
 	}
-	b = calloc(1, sizeof(*b));
+	b = buf_new(blkno);
 	if (!b)
 		return -ENOMEM;
-	if (posix_memalign((void **)&b->data, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE)) {
-		free(b);
-		return -ENOMEM;
-	}
-	b->blkno = blkno;
 	if (flags & VMFS_BC_NEW) {
 		memset(b->data, 0, VMFS_MBLOCK_SIZE);
 	} else {
@@ -213,12 +222,9 @@ int vmfs_bc_adopt(struct vmfs_vol *vol, uint64_t blkno, const void *data, uint32
 	err = vmfs_blk_verify(data, vmfs_blk_seal_len(magic), magic, blkno, vol->vh.hdr.uuid);
 	if (err)
 		return err;
-	b = calloc(1, sizeof(*b));
-	if (!b || posix_memalign((void **)&b->data, VMFS_MBLOCK_SIZE, VMFS_MBLOCK_SIZE)) {
-		free(b);
+	b = buf_new(blkno);
+	if (!b)
 		return -ENOMEM;
-	}
-	b->blkno = blkno;
 	memcpy(b->data, data, VMFS_MBLOCK_SIZE);
 	bc_insert(&vol->bc, b);
 	return 0;
@@ -250,14 +256,11 @@ int vmfs_bc_prefetch(struct vmfs_vol *vol, const uint64_t *blknos, size_t n, uin
 				;
 			if (k < cnt)
 				continue;	/* twice in this batch */
-			b = calloc(1, sizeof(*b));
-			if (!b || posix_memalign((void **)&b->data, VMFS_MBLOCK_SIZE,
-						 VMFS_MBLOCK_SIZE)) {
-				free(b);
+			b = buf_new(blknos[i]);
+			if (!b) {
 				err = -ENOMEM;
 				break;
 			}
-			b->blkno = blknos[i];
 			bufs[cnt] = b;
 			ios[cnt] = (struct vmfs_dev_io){ .op = VMFS_IO_READ, .buf = b->data,
 				.len = VMFS_MBLOCK_SIZE, .off = b->blkno << VMFS_MBLOCK_SHIFT };

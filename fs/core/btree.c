@@ -685,7 +685,7 @@ int vmfs_bt_salvage(struct vmfs_vol *vol, struct vmfs_bt *bt, const struct vmfs_
 struct rebuild {
 	bool (*keep)(uint64_t key, const void *val, size_t vlen);
 	uint8_t *recs;			/* key, vlen, value; one after another */
-	size_t used, cap, nrecs;
+	size_t used, cap;
 	uint64_t dropped;
 };
 
@@ -706,7 +706,6 @@ static int rebuild_rec(void *arg, uint64_t key, const void *val, size_t vlen)
 	vmfs_put_le16(n + r->used + 8, (uint16_t)vlen);
 	memcpy(n + r->used + VMFS_BT_LEAF_HDR, val, vlen);
 	r->used += VMFS_BT_LEAF_HDR + vlen;
-	r->nrecs++;
 	return 0;
 }
 
